@@ -1,0 +1,133 @@
+package org.discoverweekly.etl.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.config.PipelineConfig;
+import org.discoverweekly.etl.generate.Generator;
+import org.discoverweekly.etl.generate.GeneratorSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code demo}: the pipeline end to end on the sample data, with embedded defaults. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the pipeline on data-samples/ into a fresh demo lake (var/demo/lake unless --lake),",
+      "generating the sample first if it is missing, and print what each stage did."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  /** The sample in data-samples/: `generate` with these settings (see its README). */
+  static final GeneratorSettings SAMPLE =
+      new GeneratorSettings(
+          300, 3000, 2, LocalDate.parse("2026-11-16"), 42, 12, 2, 3000, true, 1_000_000);
+
+  @ParentCommand DiscoverWeekly root;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    Path home = Path.of(System.getProperty("discover-weekly.home", ".")).toAbsolutePath();
+    Path sample = home.resolve("data-samples").resolve("landing");
+    if (!Files.exists(sample.resolve("manifest.json"))) {
+      out.println("Generating the sample landing data in " + sample + " ...");
+      Generator.write(SAMPLE, sample);
+    }
+    if (root.lake == null) {
+      Path demoLake = home.resolve("var").resolve("demo").resolve("lake");
+      deleteTree(demoLake);
+      root.lake = demoLake.toString();
+    }
+    if (root.landing == null) {
+      root.landing = sample.toString();
+    }
+    PipelineConfig config = root.config();
+    out.println("Lake: " + config.lake());
+    out.println("Landing: " + config.landing());
+    List<LocalDate> dates = arrivalDates(Path.of(config.landing()));
+    Pipeline pipeline = new Pipeline(config);
+
+    out.println();
+    out.println("== ingest: landing -> bronze.listens (and the catalog -> silver.tracks)");
+    Stages.ingest(pipeline, dates).print(out);
+    out.println();
+    out.println("== silver: bronze -> silver.listens + silver.quarantine");
+    Stages.silver(pipeline, dates).print(out);
+
+    pipeline.lake().registerTables();
+    out.println();
+    out.println("== silver.listens");
+    printQuery(
+        pipeline,
+        out,
+        "SELECT count(*) AS listens, count(DISTINCT user_id) AS users,"
+            + " count(DISTINCT track_id) AS tracks, sum(CAST(is_stream AS INT)) AS streams,"
+            + " min(event_date) AS first_day, max(event_date) AS last_day FROM silver.listens");
+    out.println();
+    out.println("== silver.quarantine by reason");
+    printQuery(
+        pipeline,
+        out,
+        "SELECT reason, count(*) AS lines FROM silver.quarantine GROUP BY reason ORDER BY reason");
+    out.println();
+    out.println("Query the tables yourself, e.g.:");
+    out.println(
+        "  bin/discover-weekly --lake "
+            + config.lake()
+            + " sql \"SELECT * FROM ops.pipeline_runs ORDER BY started_at\"");
+    return 0;
+  }
+
+  private static void printQuery(Pipeline pipeline, PrintWriter out, String sql) {
+    var rows = pipeline.spark().sql(sql);
+    TextTable table = new TextTable(List.of(rows.columns()));
+    for (Row row : rows.collectAsList()) {
+      Object[] cells = new Object[row.size()];
+      for (int i = 0; i < row.size(); i++) {
+        cells[i] = row.get(i);
+      }
+      table.add(cells);
+    }
+    table.print(out);
+  }
+
+  private static List<LocalDate> arrivalDates(Path landing) {
+    try (Stream<Path> folders = Files.list(landing.resolve("listens"))) {
+      return folders
+          .map(folder -> folder.getFileName().toString())
+          .filter(name -> name.startsWith("date="))
+          .map(name -> LocalDate.parse(name.substring("date=".length())))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + landing, e);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear " + root, e);
+    }
+  }
+}

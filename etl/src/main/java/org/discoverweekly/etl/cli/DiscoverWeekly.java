@@ -1,0 +1,162 @@
+package org.discoverweekly.etl.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.AnalysisException;
+import org.discoverweekly.etl.BuildInfo;
+import org.discoverweekly.etl.PipelineException;
+import org.discoverweekly.etl.config.ConfigError;
+import org.discoverweekly.etl.config.ConfigLoader;
+import org.discoverweekly.etl.config.PipelineConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The {@code discover-weekly} command line: global options and the verbs. */
+@Command(
+    name = "discover-weekly",
+    mixinStandardHelpOptions = true,
+    versionProvider = DiscoverWeekly.Version.class,
+    sortOptions = false,
+    description = "Listening events to a weekly playlist of 30 unheard tracks per user.",
+    subcommands = {
+      GenerateCommand.class,
+      IngestCommand.class,
+      SilverCommand.class,
+      PendingCommands.Weekly.class,
+      PendingCommands.Evaluate.class,
+      PendingCommands.Publish.class,
+      PendingCommands.Run.class,
+      PendingCommands.Backfill.class,
+      SqlCommand.class,
+      PendingCommands.Playlist.class,
+      PendingCommands.Rollback.class,
+      PendingCommands.Forget.class,
+      PendingCommands.Maintain.class,
+      DemoCommand.class,
+    })
+public final class DiscoverWeekly {
+
+  /** Exit code of a bad argument or a failed stage. */
+  static final int FAILED = 1;
+
+  /** Exit code of a command line that does not parse. */
+  static final int USAGE = 2;
+
+  @Option(
+      names = "--conf",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "HOCON config layered over the embedded defaults.")
+  Path conf;
+
+  @Option(
+      names = "--lake",
+      scope = ScopeType.INHERIT,
+      paramLabel = "URI",
+      description = "Lake root (a local path or s3a://...), overriding the config.")
+  String lake;
+
+  @Option(
+      names = "--landing",
+      scope = ScopeType.INHERIT,
+      paramLabel = "URI",
+      description = "Landing root (a local path or s3a://...), overriding the config.")
+  String landing;
+
+  @Option(
+      names = "-D",
+      scope = ScopeType.INHERIT,
+      paramLabel = "KEY=VALUE",
+      mapFallbackValue = "",
+      description = "Override one config key, e.g. -Dlistens.lateness-horizon-days=14.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  private PipelineConfig config;
+
+  /** The configuration, parsed once per invocation. */
+  PipelineConfig config() {
+    if (config == null) {
+      config =
+          ConfigLoader.load(
+              Optional.ofNullable(conf),
+              overrides,
+              Optional.ofNullable(lake),
+              Optional.ofNullable(landing));
+    }
+    return config;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command line; results go to {@code out}, errors to {@code err}. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new DiscoverWeekly());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler(
+        (e, ignored) -> {
+          err.println("discover-weekly: " + e.getMessage() + " (see --help)");
+          return USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, command, parseResult) -> {
+          err.println("discover-weekly " + command.getCommandName() + ": " + describe(e));
+          return FAILED;
+        });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  private static String describe(Exception e) {
+    if (e instanceof PipelineException || e instanceof ConfigError) {
+      return e.getMessage();
+    }
+    if (e instanceof AnalysisException analysis) {
+      return SqlCommand.describe(analysis);
+    }
+    return firstLine(String.valueOf(e.getMessage()))
+        + " ("
+        + e.getClass().getSimpleName()
+        + "; stack trace in "
+        + saveStackTrace(e)
+        + ")";
+  }
+
+  private static String firstLine(String message) {
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static Path saveStackTrace(Exception e) {
+    StringWriter trace = new StringWriter();
+    e.printStackTrace(new PrintWriter(trace));
+    try {
+      Path file = Files.createTempFile("discover-weekly-error-", ".log");
+      Files.writeString(file, trace.toString());
+      return file;
+    } catch (IOException io) {
+      throw new UncheckedIOException(io);
+    }
+  }
+
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"discover-weekly " + BuildInfo.version()};
+    }
+  }
+}

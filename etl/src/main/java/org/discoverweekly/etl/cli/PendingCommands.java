@@ -1,0 +1,112 @@
+package org.discoverweekly.etl.cli;
+
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The verbs whose stages are not built yet: their arguments are checked, then they say so. */
+final class PendingCommands {
+
+  private PendingCommands() {}
+
+  abstract static class Pending implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "discover-weekly "
+                  + spec.name()
+                  + ": not built yet (this release has generate,"
+                  + " ingest, silver, sql and demo)");
+      return DiscoverWeekly.FAILED;
+    }
+  }
+
+  abstract static class WeekPending extends Pending {
+    @Option(
+        names = "--week",
+        required = true,
+        converter = Dates.Monday.class,
+        paramLabel = "W",
+        description = "The week, by its Monday (YYYY-MM-DD).")
+    LocalDate week;
+  }
+
+  @Command(
+      name = "weekly",
+      mixinStandardHelpOptions = true,
+      description = "Snapshot, train, rank, filter -> gold tables for week W (not built yet).")
+  static final class Weekly extends WeekPending {}
+
+  @Command(
+      name = "evaluate",
+      mixinStandardHelpOptions = true,
+      description = "Backtest W's model -> gold.model_metrics (not built yet).")
+  static final class Evaluate extends WeekPending {}
+
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
+      description = "gold.discover_weekly for W -> Cassandra (not built yet).")
+  static final class Publish extends WeekPending {}
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = "Every stage for the 7 arrival dates before W, then W (not built yet).")
+  static final class Run extends WeekPending {}
+
+  @Command(
+      name = "rollback",
+      mixinStandardHelpOptions = true,
+      description = "Stop serving W; readers fall back to the week before (not built yet).")
+  static final class Rollback extends WeekPending {}
+
+  @Command(
+      name = "backfill",
+      mixinStandardHelpOptions = true,
+      description = "Week by week from W1 to W2, in order, resumable (not built yet).")
+  static final class Backfill extends Pending {
+    @Option(names = "--from", required = true, converter = Dates.Monday.class, paramLabel = "W1")
+    LocalDate from;
+
+    @Option(names = "--to", required = true, converter = Dates.Monday.class, paramLabel = "W2")
+    LocalDate to;
+
+    @Option(names = "--force", description = "Rerun weeks that already succeeded.")
+    boolean force;
+  }
+
+  @Command(
+      name = "playlist",
+      mixinStandardHelpOptions = true,
+      description = "Read a user's playlist back from Cassandra (not built yet).")
+  static final class Playlist extends Pending {
+    @Option(names = "--user", required = true, paramLabel = "U")
+    String user;
+
+    @Option(names = "--week", converter = Dates.Monday.class, paramLabel = "W")
+    LocalDate week;
+  }
+
+  @Command(
+      name = "forget",
+      mixinStandardHelpOptions = true,
+      description = "Erase a user everywhere, with an audit row (not built yet).")
+  static final class Forget extends Pending {
+    @Option(names = "--user", required = true, paramLabel = "U")
+    String user;
+  }
+
+  @Command(
+      name = "maintain",
+      mixinStandardHelpOptions = true,
+      description = "Compaction, Z-order, vacuum by policy (not built yet).")
+  static final class Maintain extends Pending {}
+}

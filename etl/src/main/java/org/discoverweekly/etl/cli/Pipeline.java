@@ -1,0 +1,47 @@
+package org.discoverweekly.etl.cli;
+
+import java.time.Clock;
+import org.apache.spark.sql.SparkSession;
+import org.discoverweekly.etl.config.PipelineConfig;
+import org.discoverweekly.etl.lake.Lake;
+import org.discoverweekly.etl.lake.Landing;
+import org.discoverweekly.etl.lake.SparkSessions;
+import org.discoverweekly.etl.ops.RunLedger;
+
+/** What a verb works with: the config, one SparkSession, the lake, the landing zone, the ledger. */
+final class Pipeline {
+
+  private final PipelineConfig config;
+  private final SparkSession spark;
+  private final Lake lake;
+  private final Landing landing;
+  private final RunLedger ledger;
+
+  Pipeline(PipelineConfig config) {
+    this.config = config;
+    this.spark = SparkSessions.create(config.spark());
+    this.lake = new Lake(spark, config.lake());
+    this.landing = new Landing(spark, config.landing());
+    this.ledger = new RunLedger(lake, Clock.systemUTC());
+  }
+
+  PipelineConfig config() {
+    return config;
+  }
+
+  SparkSession spark() {
+    return spark;
+  }
+
+  Lake lake() {
+    return lake;
+  }
+
+  Landing landing() {
+    return landing;
+  }
+
+  RunLedger ledger() {
+    return ledger;
+  }
+}

@@ -1,0 +1,33 @@
+package org.discoverweekly.etl.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code silver}: bronze rows of arrival dates to silver.listens and silver.quarantine. */
+@Command(
+    name = "silver",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Bronze rows of each arrival date -> silver.listens (new unique listens, merged by event",
+      "id) + silver.quarantine (every rejected line with a reason). Checks that bronze rows =",
+      "new + duplicates + quarantined."
+    })
+final class SilverCommand implements Callable<Integer> {
+
+  @ParentCommand DiscoverWeekly root;
+
+  @Spec CommandSpec spec;
+
+  @Mixin DateRange range;
+
+  @Override
+  public Integer call() {
+    var dates = range.dates();
+    Stages.silver(new Pipeline(root.config()), dates).print(spec.commandLine().getOut());
+    return 0;
+  }
+}

@@ -1,0 +1,471 @@
+package org.discoverweekly.etl.generate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import java.util.zip.GZIPOutputStream;
+import org.discoverweekly.etl.silver.ListenContract.Reasons;
+
+/**
+ * A deterministic synthetic landing zone: users with taste clusters, Zipf-like track popularity, a
+ * catalog, skips and streams, and planted trouble (retries, re-sends, late arrivals, bad lines,
+ * bots), with a manifest of all of it. The same settings always give the same bytes.
+ */
+public final class Generator {
+
+  static final int GENRES = 8;
+  static final double RETRY_RATE = 0.01;
+  static final double RESEND_RATE = 0.005;
+  static final double LATE_RATE = 0.03;
+  static final int MAX_LATE_DAYS = 4;
+  static final double BAD_LINE_RATE = 0.001;
+  static final double UNAVAILABLE_RATE = 0.02;
+  static final double EXTRA_FIELD_RATE = 0.05;
+  static final double NO_OPTIONAL_FIELDS_RATE = 0.1;
+  static final double EPOCH_MILLIS_RATE = 0.3;
+
+  /** Bad-line kinds the generator plants, by the reason the contract must give them. */
+  static final List<String> PLANTED_REASONS =
+      List.of(
+          Reasons.EMPTY_LINE,
+          Reasons.NOT_AN_OBJECT,
+          Reasons.MALFORMED_JSON,
+          Reasons.BAD_TYPE,
+          Reasons.MISSING_FIELD,
+          Reasons.BAD_TIMESTAMP,
+          Reasons.NEGATIVE_MS_PLAYED,
+          Reasons.MS_PLAYED_OUT_OF_RANGE,
+          Reasons.FUTURE_TIMESTAMP,
+          Reasons.BEYOND_LATENESS_HORIZON,
+          Reasons.UNKNOWN_TRACK);
+
+  private static final String[] PLATFORMS = {"ios", "android", "web", "desktop", "tv"};
+  private static final String[] COUNTRIES = {"SE", "US", "GB", "DE", "BR", "JP", "IN", "FR"};
+  private static final String[] CONTEXTS = {"playlist", "album", "artist", "search", "radio"};
+  private static final long DAY_MS = 86_400_000L;
+
+  private final GeneratorSettings settings;
+  private final SplittableRandom random;
+  private final int[] trackArtist;
+  private final int[] trackGenre;
+  private final long[] trackDurationMs;
+  private final boolean[] trackAvailable;
+  private final double[][] genreCumulative;
+  private final int[][] genreTracks;
+  private final double[] globalCumulative;
+  private final int[] globalOrder;
+
+  private Generator(GeneratorSettings settings) {
+    this.settings = settings;
+    this.random = new SplittableRandom(settings.seed());
+    int tracks = settings.tracks();
+    int artists = Math.min(tracks, Math.max(GENRES, tracks / 8));
+    int[] artistGenre = new int[artists];
+    Arrays.setAll(artistGenre, a -> a % GENRES);
+    trackArtist = new int[tracks];
+    trackGenre = new int[tracks];
+    trackDurationMs = new long[tracks];
+    trackAvailable = new boolean[tracks];
+    for (int t = 0; t < tracks; t++) {
+      // The first tracks take one artist each, so every genre has tracks.
+      trackArtist[t] = t < artists ? t : random.nextInt(artists);
+      trackGenre[t] = artistGenre[trackArtist[t]];
+      trackDurationMs[t] = 120_000 + random.nextInt(240_000);
+      trackAvailable[t] = random.nextDouble() >= UNAVAILABLE_RATE;
+    }
+    genreTracks = new int[GENRES][];
+    genreCumulative = new double[GENRES][];
+    for (int g = 0; g < GENRES; g++) {
+      int genre = g;
+      genreTracks[g] =
+          shuffled(IntStream.range(0, tracks).filter(t -> trackGenre[t] == genre).toArray());
+      genreCumulative[g] = zipfCumulative(genreTracks[g].length);
+    }
+    globalOrder = shuffled(IntStream.range(0, tracks).toArray());
+    globalCumulative = zipfCumulative(tracks);
+  }
+
+  /** Writes the landing zone under {@code out} and returns what was planted. */
+  public static Manifest write(GeneratorSettings settings, Path out) {
+    try {
+      prepare(out);
+      return new Generator(settings).writeAll(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write generated data to " + out, e);
+    }
+  }
+
+  public static ObjectMapper json() {
+    return new ObjectMapper()
+        .registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+  }
+
+  public static Manifest readManifest(Path folder) {
+    try {
+      return json().readValue(folder.resolve("manifest.json").toFile(), Manifest.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read manifest in " + folder, e);
+    }
+  }
+
+  private Manifest writeAll(Path out) throws IOException {
+    writeCatalog(out.resolve("catalog").resolve("tracks.jsonl"));
+    LocalDate start = settings.startDate();
+    int days = settings.weeks() * 7;
+    List<LocalDate> dates = start.datesUntil(settings.endWeek()).toList();
+    Map<String, Long> quarantine = new TreeMap<>();
+    PLANTED_REASONS.forEach(reason -> quarantine.put(reason, 0L));
+    Map<LocalDate, Long> linesPerArrival = new TreeMap<>();
+    Map<LocalDate, Long> listensPerEventDate = new TreeMap<>();
+    ListenFingerprint fingerprint = new ListenFingerprint();
+    long[] streams = {0};
+    long[] retries = {0};
+    long[] resends = {0};
+    long[] late = {0};
+
+    int humans = settings.users() - settings.bots();
+    int[] favourite = new int[humans];
+    int[] second = new int[humans];
+    double[] activity = new double[humans];
+    for (int u = 0; u < humans; u++) {
+      favourite[u] = random.nextInt(GENRES);
+      second[u] = (favourite[u] + 1 + random.nextInt(GENRES - 1)) % GENRES;
+      activity[u] = settings.playsPerDay() * (0.3 + 1.4 * random.nextDouble());
+    }
+    Map<Integer, List<Integer>> botDays = new HashMap<>();
+    List<String> botUsers = new ArrayList<>();
+    long botUserDays = 0;
+    for (int b = 0; b < settings.bots(); b++) {
+      int user = humans + b;
+      botUsers.add(userId(user));
+      int first = random.nextInt(days);
+      int other = days > 1 ? (first + 1 + random.nextInt(days - 1)) % days : first;
+      botDays.computeIfAbsent(first, d -> new ArrayList<>()).add(user);
+      if (other != first) {
+        botDays.computeIfAbsent(other, d -> new ArrayList<>()).add(user);
+      }
+      botUserDays += other != first ? 2 : 1;
+    }
+
+    List<List<String>> pending = new ArrayList<>();
+    for (int d = 0; d < days; d++) {
+      pending.add(new ArrayList<>());
+    }
+    for (int d = 0; d < days; d++) {
+      LocalDate day = dates.get(d);
+      long dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+      List<long[]> listens = new ArrayList<>();
+      for (int u = 0; u < humans; u++) {
+        if (random.nextDouble() < 0.3) {
+          continue;
+        }
+        int plays = (int) Math.round(activity[u] * (0.5 + random.nextDouble()));
+        long ts = dayStart + random.nextLong(20 * 3_600_000L);
+        for (int p = 0; p < plays && ts < dayStart + DAY_MS; p++) {
+          int track = pickTrack(favourite[u], second[u]);
+          boolean liked = trackGenre[track] == favourite[u] || trackGenre[track] == second[u];
+          boolean skip = random.nextDouble() < (liked ? 0.2 : 0.5);
+          long msPlayed =
+              skip
+                  ? 1_000 + random.nextInt(29_000)
+                  : 30_000 + random.nextLong(trackDurationMs[track] - 30_000 + 1);
+          listens.add(new long[] {u, track, ts, msPlayed});
+          ts += msPlayed + random.nextInt(60_000);
+        }
+      }
+      for (int bot : botDays.getOrDefault(d, List.of())) {
+        long ts = dayStart + random.nextInt(60_000);
+        for (int p = 0; p < settings.botPlaysPerDay() && ts < dayStart + DAY_MS; p++) {
+          long msPlayed = 20_000 + random.nextInt(7_000);
+          listens.add(new long[] {bot, random.nextInt(settings.tracks()), ts, msPlayed});
+          ts += msPlayed;
+        }
+      }
+      for (long[] listen : listens) {
+        String user = userId((int) listen[0]);
+        String track = trackId((int) listen[1]);
+        long ts = listen[2];
+        long msPlayed = listen[3];
+        fingerprint.add(user, track, ts);
+        listensPerEventDate.merge(day, 1L, Long::sum);
+        if (msPlayed >= 30_000) {
+          streams[0]++;
+        }
+        int arrival = d;
+        if (random.nextDouble() < LATE_RATE && d + 1 < days) {
+          arrival = Math.min(days - 1, d + 1 + random.nextInt(MAX_LATE_DAYS));
+          late[0]++;
+        }
+        String line = listenLine(eventId(), user, track, ts, msPlayed);
+        pending.get(arrival).add(line);
+        if (random.nextDouble() < RETRY_RATE) {
+          pending.get(redelivery(arrival, days)).add(line);
+          retries[0]++;
+        }
+        if (random.nextDouble() < RESEND_RATE) {
+          pending
+              .get(redelivery(arrival, days))
+              .add(listenLine(eventId(), user, track, ts, msPlayed));
+          resends[0]++;
+        }
+      }
+      List<String> arrived = pending.get(d);
+      int badPerKind = (int) Math.max(1, Math.round(arrived.size() * BAD_LINE_RATE));
+      for (String reason : PLANTED_REASONS) {
+        for (int i = 0; i < badPerKind; i++) {
+          arrived.add(badLine(reason, day));
+        }
+        quarantine.merge(reason, (long) badPerKind, Long::sum);
+      }
+      linesPerArrival.put(day, (long) arrived.size());
+      writeDay(out.resolve("listens").resolve("date=" + day), arrived);
+      pending.set(d, null);
+    }
+
+    Manifest manifest =
+        new Manifest(
+            settings,
+            start,
+            dates,
+            linesPerArrival,
+            fingerprint.count(),
+            streams[0],
+            listensPerEventDate,
+            fingerprint.hex(),
+            retries[0],
+            resends[0],
+            late[0],
+            quarantine,
+            botUsers,
+            botUserDays,
+            countUnavailable());
+    json().writeValue(out.resolve("manifest.json").toFile(), manifest);
+    return manifest;
+  }
+
+  private int redelivery(int arrival, int days) {
+    return random.nextBoolean() && arrival + 1 < days ? arrival + 1 : arrival;
+  }
+
+  private int pickTrack(int favourite, int second) {
+    double r = random.nextDouble();
+    if (r < 0.7) {
+      return genreTracks[favourite][sample(genreCumulative[favourite])];
+    }
+    if (r < 0.9) {
+      return genreTracks[second][sample(genreCumulative[second])];
+    }
+    return globalOrder[sample(globalCumulative)];
+  }
+
+  private int sample(double[] cumulative) {
+    int index =
+        Arrays.binarySearch(cumulative, random.nextDouble() * cumulative[cumulative.length - 1]);
+    return Math.min(cumulative.length - 1, index >= 0 ? index : -index - 1);
+  }
+
+  private String listenLine(String eventId, String user, String track, long ts, long msPlayed) {
+    StringBuilder line = new StringBuilder(200);
+    line.append("{\"event_id\":\"").append(eventId).append('"');
+    line.append(",\"user_id\":\"").append(user).append('"');
+    line.append(",\"track_id\":\"").append(track).append('"');
+    if (random.nextDouble() < EPOCH_MILLIS_RATE) {
+      line.append(",\"ts\":").append(ts);
+    } else {
+      line.append(",\"ts\":\"").append(Instant.ofEpochMilli(ts)).append('"');
+    }
+    line.append(",\"ms_played\":").append(msPlayed);
+    if (random.nextDouble() >= NO_OPTIONAL_FIELDS_RATE) {
+      line.append(",\"platform\":\"").append(pick(PLATFORMS)).append('"');
+      line.append(",\"country\":\"").append(pick(COUNTRIES)).append('"');
+      line.append(",\"context\":\"").append(pick(CONTEXTS)).append('"');
+    }
+    if (random.nextDouble() < EXTRA_FIELD_RATE) {
+      line.append(",\"app_version\":\"8.").append(random.nextInt(10)).append(".0\"");
+    }
+    return line.append('}').toString();
+  }
+
+  /** A line that breaks one contract rule and nothing before it in the rule order. */
+  private String badLine(String reason, LocalDate arrival) {
+    String user = userId(random.nextInt(settings.users() - settings.bots()));
+    String track = trackId(random.nextInt(settings.tracks()));
+    long arrivalStart = arrival.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long ts = arrivalStart + random.nextLong(DAY_MS);
+    String eventId = eventId();
+    return switch (reason) {
+      case Reasons.EMPTY_LINE -> "";
+      case Reasons.NOT_AN_OBJECT -> "[\"" + eventId + "\",\"" + user + "\",\"" + track + "\"]";
+      case Reasons.MALFORMED_JSON -> {
+        String line = listenLine(eventId, user, track, ts, 60_000);
+        yield line.substring(0, line.length() / 2);
+      }
+      case Reasons.BAD_TYPE ->
+          String.format(
+              "{\"event_id\":\"%s\",\"user_id\":\"%s\",\"track_id\":\"%s\",\"ts\":%d,"
+                  + "\"ms_played\":\"a while\"}",
+              eventId, user, track, ts);
+      case Reasons.MISSING_FIELD ->
+          String.format(
+              "{\"event_id\":\"%s\",\"track_id\":\"%s\",\"ts\":%d,\"ms_played\":60000}",
+              eventId, track, ts);
+      case Reasons.BAD_TIMESTAMP ->
+          String.format(
+              "{\"event_id\":\"%s\",\"user_id\":\"%s\",\"track_id\":\"%s\","
+                  + "\"ts\":\"yesterday at noon\",\"ms_played\":60000}",
+              eventId, user, track);
+      case Reasons.NEGATIVE_MS_PLAYED -> listenLine(eventId, user, track, ts, -5_000);
+      case Reasons.MS_PLAYED_OUT_OF_RANGE -> listenLine(eventId, user, track, ts, 90_000_000);
+      case Reasons.FUTURE_TIMESTAMP ->
+          listenLine(eventId, user, track, arrivalStart + 3 * DAY_MS, 60_000);
+      case Reasons.BEYOND_LATENESS_HORIZON ->
+          listenLine(eventId, user, track, arrivalStart - 400 * DAY_MS, 60_000);
+      case Reasons.UNKNOWN_TRACK ->
+          listenLine(eventId, user, "t-retired-" + random.nextInt(1000), ts, 60_000);
+      default -> throw new IllegalArgumentException("no bad line for reason " + reason);
+    };
+  }
+
+  private void writeCatalog(Path file) throws IOException {
+    Files.createDirectories(file.getParent());
+    try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (int t = 0; t < settings.tracks(); t++) {
+        writer.write(
+            String.format(
+                "{\"track_id\":\"%s\",\"artist_id\":\"%s\",\"track_name\":\"Track %d\","
+                    + "\"artist_name\":\"Artist %d\",\"duration_ms\":%d%s}\n",
+                trackId(t),
+                artistId(trackArtist[t]),
+                t,
+                trackArtist[t],
+                trackDurationMs[t],
+                trackAvailable[t] ? "" : ",\"available\":false"));
+      }
+    }
+  }
+
+  private void writeDay(Path folder, List<String> lines) throws IOException {
+    Files.createDirectories(folder);
+    int parts = Math.max(1, (lines.size() + settings.linesPerFile() - 1) / settings.linesPerFile());
+    for (int part = 0; part < parts; part++) {
+      String name = String.format("part-%05d.json%s", part, settings.gzip() ? ".gz" : "");
+      int from = part * settings.linesPerFile();
+      int to = Math.min(lines.size(), from + settings.linesPerFile());
+      OutputStream stream = Files.newOutputStream(folder.resolve(name));
+      if (settings.gzip()) {
+        stream = new GZIPOutputStream(stream, 1 << 16);
+      }
+      try (BufferedWriter writer =
+          new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16)) {
+        for (String line : lines.subList(from, to)) {
+          writer.write(line);
+          writer.write('\n');
+        }
+      }
+    }
+  }
+
+  private static void prepare(Path out) throws IOException {
+    if (Files.isDirectory(out)) {
+      boolean generatedBefore = Files.exists(out.resolve("manifest.json"));
+      boolean empty;
+      try (var entries = Files.list(out)) {
+        empty = entries.findAny().isEmpty();
+      }
+      if (!empty && !generatedBefore) {
+        throw new IllegalArgumentException(
+            out
+                + " is not empty and holds no manifest.json: refusing to write generated data"
+                + " into it");
+      }
+      deleteTree(out.resolve("listens"));
+      deleteTree(out.resolve("catalog"));
+      Files.deleteIfExists(out.resolve("manifest.json"));
+    }
+    Files.createDirectories(out);
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
+  private long countUnavailable() {
+    long unavailable = 0;
+    for (boolean available : trackAvailable) {
+      unavailable += available ? 0 : 1;
+    }
+    return unavailable;
+  }
+
+  private String eventId() {
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+
+  private String pick(String[] values) {
+    return values[random.nextInt(values.length)];
+  }
+
+  private int[] shuffled(int[] values) {
+    for (int i = values.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int swap = values[i];
+      values[i] = values[j];
+      values[j] = swap;
+    }
+    return values;
+  }
+
+  private static double[] zipfCumulative(int n) {
+    double[] cumulative = new double[Math.max(1, n)];
+    double total = 0;
+    for (int rank = 0; rank < n; rank++) {
+      total += 1.0 / (rank + 1);
+      cumulative[rank] = total;
+    }
+    return cumulative;
+  }
+
+  static String userId(int user) {
+    return String.format("u%06d", user);
+  }
+
+  static String trackId(int track) {
+    return String.format("t%06d", track);
+  }
+
+  static String artistId(int artist) {
+    return String.format("a%05d", artist);
+  }
+}

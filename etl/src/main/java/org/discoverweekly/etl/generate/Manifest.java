@@ -1,0 +1,35 @@
+package org.discoverweekly.etl.generate;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code generate} planted, so tests can reconcile the pipeline's output with it exactly.
+ *
+ * @param linesPerArrivalDate landing lines per arrival date, i.e. the expected bronze rows
+ * @param uniqueListens real listens, after every duplicate is removed
+ * @param uniqueListensPerEventDate the same, by UTC event date
+ * @param fingerprint {@link ListenFingerprint} of the unique listens
+ * @param retries extra copies with the same event id
+ * @param resends extra copies with a new event id and the same (user, track, ts)
+ * @param lateListens listens that arrived on a later date than they happened
+ * @param quarantine bad lines by the reason code the contract gives them
+ * @param botUsers users who play more than a human can on some days
+ */
+public record Manifest(
+    GeneratorSettings settings,
+    LocalDate startDate,
+    List<LocalDate> arrivalDates,
+    Map<LocalDate, Long> linesPerArrivalDate,
+    long uniqueListens,
+    long streams,
+    Map<LocalDate, Long> uniqueListensPerEventDate,
+    String fingerprint,
+    long retries,
+    long resends,
+    long lateListens,
+    Map<String, Long> quarantine,
+    List<String> botUsers,
+    long botUserDays,
+    long unavailableTracks) {}

@@ -1,0 +1,142 @@
+package org.discoverweekly.etl.lake;
+
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+
+/** The Delta lake below one root (a local folder or an {@code s3a://} URI): tables by name. */
+public final class Lake {
+
+  private final SparkSession spark;
+  private final String root;
+
+  public Lake(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = normalize(root);
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String path(Table table) {
+    return root + "/" + table.relativePath();
+  }
+
+  public boolean exists(Table table) {
+    return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  /** Creates the table with its catalog schema, partitioning and comments if it is missing. */
+  public void ensure(Table table) {
+    if (exists(table)) {
+      return;
+    }
+    DeltaTableBuilder builder =
+        DeltaTable.createIfNotExists(spark)
+            .location(path(table))
+            .comment(table.comment())
+            .addColumns(table.schema());
+    if (!table.partitionColumns().isEmpty()) {
+      builder = builder.partitionedBy(table.partitionColumns().toArray(String[]::new));
+    }
+    builder.execute();
+  }
+
+  /** Reads the table; an absent table reads as empty with its catalog schema. */
+  public Dataset<Row> read(Table table) {
+    if (!exists(table)) {
+      return spark.createDataFrame(java.util.List.of(), table.schema());
+    }
+    return spark.read().format("delta").load(path(table));
+  }
+
+  public DeltaTable delta(Table table) {
+    ensure(table);
+    return DeltaTable.forPath(spark, path(table));
+  }
+
+  /** The current Delta version of the table, or -1 when it does not exist yet. */
+  public long version(Table table) {
+    if (!exists(table)) {
+      return -1L;
+    }
+    return DeltaTable.forPath(spark, path(table)).history(1).select("version").head().getLong(0);
+  }
+
+  /** A metric of the table's latest commit, e.g. {@code numOutputRows} of a write. */
+  public long lastOperationMetric(Table table, String metric) {
+    Row commit = DeltaTable.forPath(spark, path(table)).history(1).head();
+    Map<String, String> metrics = commit.getJavaMap(commit.fieldIndex("operationMetrics"));
+    String value = metrics.get(metric);
+    if (value == null) {
+      throw new IllegalStateException(
+          "no metric " + metric + " on the last commit of " + table.sqlName() + ": " + metrics);
+    }
+    return Long.parseLong(value);
+  }
+
+  /** Versions of several tables, keyed by their SQL names, for the run ledger. */
+  public Map<String, Long> versions(Table... tables) {
+    Map<String, Long> versions = new TreeMap<>();
+    Arrays.stream(tables).forEach(t -> versions.put(t.sqlName(), version(t)));
+    return versions;
+  }
+
+  /**
+   * Registers every existing table in the session catalog under its SQL name ({@code
+   * silver.listens}), so analysts query by name; returns the names registered.
+   */
+  public java.util.List<String> registerTables() {
+    java.util.List<String> registered = new java.util.ArrayList<>();
+    for (Table table : Table.values()) {
+      if (!exists(table)) {
+        continue;
+      }
+      String layer = table.sqlName().substring(0, table.sqlName().indexOf('.'));
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + layer);
+      spark.sql(
+          "CREATE TABLE IF NOT EXISTS "
+              + table.sqlName()
+              + " USING DELTA LOCATION '"
+              + path(table).replace("'", "\\'")
+              + "'");
+      registered.add(table.sqlName());
+    }
+    return registered;
+  }
+
+  /** Selects and casts the catalog's columns in the catalog's order, so writes never drift. */
+  public static Dataset<Row> conform(Dataset<Row> rows, Table table) {
+    Column[] columns =
+        Arrays.stream(table.schema().fields()).map(Lake::castTo).toArray(Column[]::new);
+    return rows.select(columns);
+  }
+
+  private static Column castTo(StructField field) {
+    return functions.col(field.name()).cast(field.dataType()).as(field.name());
+  }
+
+  private static String normalize(String root) {
+    String trimmed = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    URI uri = URI.create(trimmed.replace(" ", "%20"));
+    if (uri.getScheme() != null && uri.getScheme().length() > 1) {
+      return trimmed;
+    }
+    return Path.of(trimmed).toAbsolutePath().normalize().toString();
+  }
+}

@@ -1,0 +1,82 @@
+package org.discoverweekly.etl.lake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.discoverweekly.etl.PipelineException;
+
+/** The landing zone below one root: listen files per arrival date and the track catalog. */
+public final class Landing {
+
+  private final SparkSession spark;
+  private final String root;
+
+  public Landing(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = new Lake(spark, root).root();
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String listensFolder(LocalDate date) {
+    return root + "/listens/date=" + date;
+  }
+
+  public String catalogFile() {
+    return root + "/catalog/tracks.jsonl";
+  }
+
+  /** The listen files that arrived on a date; fails clearly when there are none. */
+  public List<String> listenFiles(LocalDate date) {
+    Path folder = new Path(listensFolder(date));
+    try {
+      FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(folder)) {
+        throw new PipelineException(
+            "no landing folder for " + date + ": " + folder + " does not exist");
+      }
+      List<String> files =
+          Arrays.stream(fs.listStatus(folder))
+              .filter(FileStatus::isFile)
+              .map(status -> status.getPath().toString())
+              .filter(Landing::isListenFile)
+              .sorted()
+              .toList();
+      if (files.isEmpty()) {
+        throw new PipelineException(
+            "no listen files (*.json, *.json.gz) for " + date + " in " + folder);
+      }
+      return files;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + folder, e);
+    }
+  }
+
+  /** The catalog file; fails clearly when it is missing. */
+  public String requireCatalog() {
+    Path file = new Path(catalogFile());
+    try {
+      if (!file.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(file)) {
+        throw new PipelineException("no track catalog: " + file + " does not exist");
+      }
+      return file.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static boolean isListenFile(String path) {
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    return !name.startsWith(".")
+        && !name.startsWith("_")
+        && (name.endsWith(".json") || name.endsWith(".json.gz"));
+  }
+}

@@ -1,0 +1,148 @@
+package org.discoverweekly.etl.lake;
+
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.TimestampType;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** The catalog of lake tables: name, partitioning, schema and meaning, in one place. */
+public enum Table {
+  BRONZE_LISTENS(
+      "bronze",
+      "listens",
+      "One row per landing line, exactly as received, partitioned by arrival (ingest) date.",
+      List.of("ingest_date"),
+      column("raw", StringType, false, "The landing line as received, unparsed"),
+      column("source_file", StringType, false, "URI of the landing file the line came from"),
+      column("ingest_date", DateType, false, "Arrival date of the landing file (UTC)")),
+
+  SILVER_LISTENS(
+      "silver",
+      "listens",
+      "One row per real listen, deduplicated by event id and by (user, track, ts), partitioned by"
+          + " event date.",
+      List.of("event_date"),
+      column("event_id", StringType, false, "Client event id; the first one seen for the listen"),
+      column("user_id", StringType, false, "Listener"),
+      column("track_id", StringType, false, "Track played; present in silver.tracks"),
+      column("ts", TimestampType, false, "When the play started (UTC)"),
+      column("event_date", DateType, false, "UTC date of ts"),
+      column("ms_played", LongType, false, "Milliseconds played"),
+      column("is_stream", BooleanType, false, "Played at least the stream threshold (30 s)"),
+      column("platform", StringType, true, "Client platform, when sent"),
+      column("country", StringType, true, "Listener country, when sent"),
+      column("context", StringType, true, "Play context (playlist, album, ...), when sent"),
+      column("ingest_date", DateType, false, "Arrival date of the first copy of this listen"),
+      column("source_file", StringType, false, "Landing file of the first copy of this listen")),
+
+  SILVER_QUARANTINE(
+      "silver",
+      "quarantine",
+      "One row per rejected landing line, with the reason, partitioned by arrival date.",
+      List.of("ingest_date"),
+      column("raw", StringType, false, "The landing line as received"),
+      column("reason", StringType, false, "Reason code, e.g. malformed_json, unknown_track"),
+      column("detail", StringType, true, "The offending field or value, when there is one"),
+      column("source_file", StringType, false, "URI of the landing file the line came from"),
+      column("ingest_date", DateType, false, "Arrival date of the landing file (UTC)")),
+
+  SILVER_TRACKS(
+      "silver",
+      "tracks",
+      "One row per catalog track, as of the latest catalog ingest.",
+      List.of(),
+      column("track_id", StringType, false, "Track"),
+      column("artist_id", StringType, false, "Main artist"),
+      column("track_name", StringType, true, "Track title"),
+      column("artist_name", StringType, true, "Artist name"),
+      column("duration_ms", LongType, true, "Track length in milliseconds"),
+      column("available", BooleanType, false, "Playable now; unavailable tracks are never served")),
+
+  OPS_PIPELINE_RUNS(
+      "ops",
+      "pipeline_runs",
+      "One row per stage run: inputs, counts, timings and outcome.",
+      List.of(),
+      column("run_id", StringType, false, "Unique id of the stage run"),
+      column("stage", StringType, false, "ingest, silver, weekly, ..."),
+      column("date", DateType, true, "Arrival date the run processed, for daily stages"),
+      column("week", DateType, true, "Monday of the week the run built, for weekly stages"),
+      column("status", StringType, false, "succeeded or failed"),
+      column("started_at", TimestampType, false, "Wall-clock start (UTC)"),
+      column("finished_at", TimestampType, false, "Wall-clock end (UTC)"),
+      column("duration_ms", LongType, false, "Wall-clock duration"),
+      column(
+          "input_versions",
+          DataTypes.createMapType(StringType, LongType, false),
+          false,
+          "Delta version of every input table read, by table name"),
+      column(
+          "row_counts",
+          DataTypes.createMapType(StringType, LongType, false),
+          false,
+          "Row counts by name (bronze, new, duplicates, quarantined, ...)"),
+      column("message", StringType, true, "Error message of a failed run"),
+      column("code_version", StringType, false, "Version of the pipeline code that ran"));
+
+  private final String layer;
+  private final String entity;
+  private final String comment;
+  private final List<String> partitionColumns;
+  private final StructType schema;
+
+  Table(
+      String layer,
+      String entity,
+      String comment,
+      List<String> partitionColumns,
+      StructField... columns) {
+    this.layer = layer;
+    this.entity = entity;
+    this.comment = comment;
+    this.partitionColumns = partitionColumns;
+    this.schema = new StructType(columns);
+  }
+
+  /** The name analysts use in SQL, {@code layer.entity}. */
+  public String sqlName() {
+    return layer + "." + entity;
+  }
+
+  /** The table's folder below the lake root. */
+  public String relativePath() {
+    return layer + "/" + entity;
+  }
+
+  public String comment() {
+    return comment;
+  }
+
+  public List<String> partitionColumns() {
+    return partitionColumns;
+  }
+
+  public StructType schema() {
+    return schema;
+  }
+
+  public String[] columnNames() {
+    return schema.fieldNames();
+  }
+
+  public static Optional<Table> bySqlName(String sqlName) {
+    return Arrays.stream(values()).filter(t -> t.sqlName().equalsIgnoreCase(sqlName)).findFirst();
+  }
+
+  private static StructField column(String name, DataType type, boolean nullable, String comment) {
+    return DataTypes.createStructField(name, type, nullable).withComment(comment);
+  }
+}

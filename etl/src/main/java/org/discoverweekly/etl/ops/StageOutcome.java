@@ -1,0 +1,12 @@
+package org.discoverweekly.etl.ops;
+
+import java.util.Map;
+
+/** What a stage run read and produced, for the run ledger. */
+public record StageOutcome(Map<String, Long> inputVersions, Map<String, Long> rowCounts) {
+
+  public StageOutcome {
+    inputVersions = Map.copyOf(inputVersions);
+    rowCounts = Map.copyOf(rowCounts);
+  }
+}
