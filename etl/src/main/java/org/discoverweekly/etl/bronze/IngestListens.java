@@ -39,13 +39,14 @@ public final class IngestListens {
             .text(files.toArray(String[]::new))
             .select(col("value"), col("_metadata.file_path").as("source_file"));
     lake.ensure(BRONZE_LISTENS);
+    long versionBefore = lake.version(BRONZE_LISTENS);
     Lake.conform(transform(lines, date), BRONZE_LISTENS)
         .write()
         .format("delta")
         .mode("overwrite")
         .option("replaceWhere", "ingest_date = DATE'" + date + "'")
         .save(lake.path(BRONZE_LISTENS));
-    long rows = lake.lastOperationMetric(BRONZE_LISTENS, "numOutputRows");
+    long rows = lake.writtenSince(BRONZE_LISTENS, versionBefore, "numOutputRows");
     return new StageOutcome(Map.of(), Map.of("files", (long) files.size(), "bronze", rows));
   }
 }

@@ -73,12 +73,13 @@ public final class LoadTracks {
       throw new PipelineException(file + ": " + duplicated + " track ids appear more than once");
     }
     lake.ensure(SILVER_TRACKS);
+    long versionBefore = lake.version(SILVER_TRACKS);
     Lake.conform(transform(catalog), SILVER_TRACKS)
         .write()
         .format("delta")
         .mode("overwrite")
         .save(lake.path(SILVER_TRACKS));
     catalog.unpersist();
-    return Map.of("tracks", lake.lastOperationMetric(SILVER_TRACKS, "numOutputRows"));
+    return Map.of("tracks", lake.writtenSince(SILVER_TRACKS, versionBefore, "numOutputRows"));
   }
 }

@@ -29,11 +29,6 @@ import picocli.CommandLine.Spec;
     })
 final class DemoCommand implements Callable<Integer> {
 
-  /** The sample in data-samples/: `generate` with these settings (see its README). */
-  static final GeneratorSettings SAMPLE =
-      new GeneratorSettings(
-          300, 3000, 2, LocalDate.parse("2026-11-16"), 42, 12, 2, 3000, true, 1_000_000);
-
   @ParentCommand DiscoverWeekly root;
 
   @Spec CommandSpec spec;
@@ -45,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
     Path sample = home.resolve("data-samples").resolve("landing");
     if (!Files.exists(sample.resolve("manifest.json"))) {
       out.println("Generating the sample landing data in " + sample + " ...");
-      Generator.write(SAMPLE, sample);
+      Generator.write(GeneratorSettings.SAMPLE, sample);
     }
     if (root.lake == null) {
       Path demoLake = home.resolve("var").resolve("demo").resolve("lake");

@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
+import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.silver.ListenContract.Reasons;
 
 /**
@@ -398,7 +399,7 @@ public final class Generator {
         empty = entries.findAny().isEmpty();
       }
       if (!empty && !generatedBefore) {
-        throw new IllegalArgumentException(
+        throw new PipelineException(
             out
                 + " is not empty and holds no manifest.json: refusing to write generated data"
                 + " into it");

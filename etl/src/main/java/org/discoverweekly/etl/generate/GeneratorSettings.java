@@ -19,6 +19,11 @@ public record GeneratorSettings(
     boolean gzip,
     int linesPerFile) {
 
+  /** The committed sample in data-samples/landing (its README has the same command line). */
+  public static final GeneratorSettings SAMPLE =
+      new GeneratorSettings(
+          300, 3000, 2, LocalDate.parse("2026-11-16"), 42, 12, 2, 3000, true, 1_000_000);
+
   public GeneratorSettings {
     require(users >= 10, "--users must be at least 10");
     require(tracks >= 50, "--tracks must be at least 50");

@@ -78,10 +78,19 @@ public final class Lake {
     return DeltaTable.forPath(spark, path(table)).history(1).select("version").head().getLong(0);
   }
 
-  /** A metric of the table's latest commit, e.g. {@code numOutputRows} of a write. */
-  public long lastOperationMetric(Table table, String metric) {
+  /**
+   * A metric of the write this process just made, e.g. {@code numOutputRows}: 0 when the write
+   * committed nothing new after {@code versionBefore} or wrote no rows.
+   */
+  public long writtenSince(Table table, long versionBefore, String metric) {
     Row commit = DeltaTable.forPath(spark, path(table)).history(1).head();
+    if (commit.getLong(commit.fieldIndex("version")) == versionBefore) {
+      return 0L;
+    }
     Map<String, String> metrics = commit.getJavaMap(commit.fieldIndex("operationMetrics"));
+    if (metrics.isEmpty()) {
+      return 0L;
+    }
     String value = metrics.get(metric);
     if (value == null) {
       throw new IllegalStateException(
@@ -109,8 +118,11 @@ public final class Lake {
       }
       String layer = table.sqlName().substring(0, table.sqlName().indexOf('.'));
       spark.sql("CREATE DATABASE IF NOT EXISTS " + layer);
+      // An external table: dropping the name never touches the data, and a session that moves
+      // between lakes (tests, demo) must point each name at this lake.
+      spark.sql("DROP TABLE IF EXISTS " + table.sqlName());
       spark.sql(
-          "CREATE TABLE IF NOT EXISTS "
+          "CREATE TABLE "
               + table.sqlName()
               + " USING DELTA LOCATION '"
               + path(table).replace("'", "\\'")

@@ -6,6 +6,7 @@ import static org.discoverweekly.etl.lake.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.lake.Table.SILVER_QUARANTINE;
 import static org.discoverweekly.etl.lake.Table.SILVER_TRACKS;
 
+import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -84,13 +85,14 @@ public final class BuildSilver {
 
   private long writeQuarantine(Dataset<Row> checked, LocalDate date) {
     lake.ensure(SILVER_QUARANTINE);
+    long versionBefore = lake.version(SILVER_QUARANTINE);
     Lake.conform(checked.filter(col("reason").isNotNull()), SILVER_QUARANTINE)
         .write()
         .format("delta")
         .mode("overwrite")
         .option("replaceWhere", "ingest_date = DATE'" + date + "'")
         .save(lake.path(SILVER_QUARANTINE));
-    return lake.lastOperationMetric(SILVER_QUARANTINE, "numOutputRows");
+    return lake.writtenSince(SILVER_QUARANTINE, versionBefore, "numOutputRows");
   }
 
   private Counts mergeNew(Dataset<Row> unique, long bronzeRows, long valid, long quarantined) {
@@ -114,7 +116,9 @@ public final class BuildSilver {
       long freshRows = fresh.count();
       // Inserting by event id (and pruning to the batch's partitions) makes a rerun, or a race
       // with another run, add nothing that silver already has.
-      lake.delta(SILVER_LISTENS)
+      DeltaTable silver = lake.delta(SILVER_LISTENS);
+      long versionBefore = lake.version(SILVER_LISTENS);
+      silver
           .as("silver")
           .merge(
               fresh.as("batch"),
@@ -126,7 +130,7 @@ public final class BuildSilver {
           .insertAll()
           .execute();
       fresh.unpersist();
-      long inserted = lake.lastOperationMetric(SILVER_LISTENS, "numTargetRowsInserted");
+      long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
       return new Counts(bronzeRows, inserted, valid - freshRows, quarantined);
     } finally {
       batch.unpersist();

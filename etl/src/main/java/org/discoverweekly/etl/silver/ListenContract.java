@@ -61,8 +61,11 @@ public final class ListenContract {
   }
 
   private static final String CORRUPT = "_corrupt_record";
+
+  /** Required fields by the column holding them before typing; {@code ts} is still text. */
   private static final List<String> REQUIRED =
-      List.of("event_id", "user_id", "track_id", "ts", "ms_played");
+      List.of("event_id", "user_id", "track_id", "ts_text", "ms_played");
+
   private static final List<String> IDS = List.of("event_id", "user_id", "track_id");
   private static final String ID_PATTERN = "^[A-Za-z0-9_.:-]{1,128}$";
   private static final String EPOCH_MILLIS_PATTERN = "^-?[0-9]{1,15}$";
@@ -140,7 +143,8 @@ public final class ListenContract {
     Column firstMissing = lit(null).cast("string");
     for (int i = REQUIRED.size() - 1; i >= 0; i--) {
       String field = REQUIRED.get(i);
-      firstMissing = when(col(field).isNull(), lit(field)).otherwise(firstMissing);
+      firstMissing =
+          when(col(field).isNull(), lit(field.replace("_text", ""))).otherwise(firstMissing);
     }
     Column firstInvalidId = lit(null).cast("string");
     for (int i = IDS.size() - 1; i >= 0; i--) {

@@ -1,0 +1,92 @@
+package org.discoverweekly.etl;
+
+import java.nio.file.Path;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
+import org.discoverweekly.etl.config.PipelineConfig.SparkSettings;
+import org.discoverweekly.etl.lake.Lake;
+import org.discoverweekly.etl.lake.SparkSessions;
+import org.discoverweekly.etl.lake.Table;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One local SparkSession per test class, Delta on, few partitions, a temporary lake folder. */
+public abstract class SparkTestBase {
+
+  /** The embedded defaults of conf/local.conf. */
+  protected static final ListenRules RULES = new ListenRules(30_000, 30, 15, 14_400_000, 2880);
+
+  protected static SparkSession spark;
+
+  @TempDir protected static Path tempDir;
+
+  private static final AtomicInteger LAKES = new AtomicInteger();
+
+  @BeforeAll
+  static void startSpark() {
+    spark =
+        SparkSessions.create(
+            new SparkSettings(
+                "local[2]",
+                "discover-weekly-test",
+                2,
+                Map.of(
+                    "spark.ui.enabled", "false",
+                    "spark.databricks.delta.snapshotPartitions", "1",
+                    "spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")));
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+    SparkSession.clearActiveSession();
+    SparkSession.clearDefaultSession();
+  }
+
+  /** A fresh, empty lake for one test. */
+  protected static Lake newLake() {
+    return new Lake(spark, tempDir.resolve("lake-" + LAKES.incrementAndGet()).toString());
+  }
+
+  protected static Dataset<Row> rows(StructType schema, Object[]... values) {
+    List<Row> rows = Arrays.stream(values).map(RowFactory::create).toList();
+    return spark.createDataFrame(rows, schema);
+  }
+
+  /** Bronze rows for one arrival date, one per line, from one file. */
+  protected static Dataset<Row> bronze(LocalDate date, String... lines) {
+    return rows(
+        Table.BRONZE_LISTENS.schema(),
+        Arrays.stream(lines)
+            .map(line -> new Object[] {line, "file:/landing/part-0.json", Date.valueOf(date)})
+            .toArray(Object[][]::new));
+  }
+
+  /** A catalog with the given track ids, all available, each by its own artist. */
+  protected static Dataset<Row> catalog(String... trackIds) {
+    return rows(
+        Table.SILVER_TRACKS.schema(),
+        Arrays.stream(trackIds)
+            .map(id -> new Object[] {id, "a-" + id, "Track " + id, "Artist " + id, 200_000L, true})
+            .toArray(Object[][]::new));
+  }
+
+  /** A listen line as clients send it. */
+  protected static String listen(
+      String eventId, String user, String track, String ts, long msPlayed) {
+    return String.format(
+        "{\"event_id\":\"%s\",\"user_id\":\"%s\",\"track_id\":\"%s\",\"ts\":\"%s\",\"ms_played\":%d}",
+        eventId, user, track, ts, msPlayed);
+  }
+}

@@ -1,0 +1,157 @@
+package org.discoverweekly.etl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.discoverweekly.etl.SparkTestBase;
+import org.discoverweekly.etl.lake.Lake;
+import org.discoverweekly.etl.lake.Table;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CliTest extends SparkTestBase {
+
+  /** What one command line printed and returned. */
+  record Result(int code, String out, String err) {
+    String errLine() {
+      List<String> lines = err.strip().lines().toList();
+      assertEquals(1, lines.size(), "expected one line on stderr, got: " + err);
+      return lines.get(0);
+    }
+  }
+
+  private static Result run(String... args) {
+    List<String> all = new ArrayList<>(List.of("-Dspark.shuffle-partitions=2"));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        DiscoverWeekly.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void shouldRejectAWeekThatIsNotAMonday() {
+    Result result = run("weekly", "--week", "2026-11-17");
+    assertEquals(2, result.code());
+    assertTrue(result.errLine().contains("'2026-11-17' is a Tuesday"), result.err());
+  }
+
+  @Test
+  void shouldRejectADateThatDoesNotParse() {
+    Result result = run("ingest", "--date", "2026-13-01");
+    assertEquals(2, result.code());
+    assertTrue(result.errLine().contains("'2026-13-01' is not a date"), result.err());
+  }
+
+  @Test
+  void shouldRejectBothADateAndARange() {
+    Result result =
+        run("silver", "--date", "2026-11-16", "--from", "2026-11-10", "--to", "2026-11-11");
+    assertEquals(2, result.code());
+    result.errLine();
+  }
+
+  @Test
+  void shouldRejectARangeThatEndsBeforeItStarts() {
+    Result result = run("silver", "--from", "2026-11-10", "--to", "2026-11-09");
+    assertEquals(2, result.code());
+    assertTrue(result.errLine().contains("--to 2026-11-09 is before --from 2026-11-10"));
+  }
+
+  @Test
+  void shouldRejectAMissingLandingFolder() throws IOException {
+    Path landing = Files.createDirectories(tempDir.resolve("empty-landing"));
+    Result result =
+        run(
+            "--lake",
+            tempDir.resolve("cli-lake").toString(),
+            "--landing",
+            landing.toString(),
+            "ingest",
+            "--date",
+            "2026-11-16");
+    assertEquals(1, result.code());
+    assertTrue(
+        result.errLine().startsWith("discover-weekly ingest: no landing folder for 2026-11-16"),
+        result.err());
+  }
+
+  @Test
+  void shouldRejectAnUnknownTableNamingTheKnownOnes() {
+    Result result = run("--lake", newLake().root(), "sql", "SELECT * FROM gold.nope");
+    assertEquals(1, result.code());
+    assertTrue(
+        result
+            .errLine()
+            .startsWith("discover-weekly sql: unknown table gold.nope; tables: bronze.listens"),
+        result.err());
+  }
+
+  @Test
+  void shouldRejectABadConfigValueNamingTheKey() {
+    Result result = run("-Dlistens.bot-plays-per-day=0", "silver", "--date", "2026-11-16");
+    assertEquals(1, result.code());
+    assertTrue(result.errLine().contains("'bot-plays-per-day' must be positive"), result.err());
+  }
+
+  @Test
+  void shouldSayWhichVerbsAreNotBuiltYet() {
+    Result result = run("publish", "--week", "2026-11-16");
+    assertEquals(1, result.code());
+    assertTrue(result.errLine().contains("not built yet"), result.err());
+  }
+
+  @Test
+  void shouldPrintHelpForEveryVerb() {
+    CommandLine cli = new CommandLine(new DiscoverWeekly());
+    for (String verb : cli.getSubcommands().keySet()) {
+      Result result = run(verb, "--help");
+      assertEquals(0, result.code(), verb);
+      assertTrue(result.out().startsWith("Usage: discover-weekly " + verb), result.out());
+    }
+    assertTrue(run("--help").out().contains("generate"));
+  }
+
+  @Test
+  void shouldPrintCsvWithAHeaderAndRowsOnly() {
+    Lake lake = newLake();
+    lake.ensure(Table.SILVER_TRACKS);
+    Lake.conform(catalog("t2", "t1"), Table.SILVER_TRACKS)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lake.path(Table.SILVER_TRACKS));
+    Result result =
+        run(
+            "--lake",
+            lake.root(),
+            "sql",
+            "--format",
+            "csv",
+            "SELECT track_id, available, duration_ms FROM silver.tracks ORDER BY track_id");
+    assertEquals(0, result.code(), result.err());
+    assertEquals("track_id,available,duration_ms\nt1,true,200000\nt2,true,200000\n", result.out());
+  }
+
+  @Test
+  void shouldPrintJsonLines() {
+    Lake lake = newLake();
+    lake.ensure(Table.SILVER_TRACKS);
+    Lake.conform(catalog("t1"), Table.SILVER_TRACKS)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lake.path(Table.SILVER_TRACKS));
+    Result result =
+        run("--lake", lake.root(), "sql", "--format", "json", "SELECT track_id FROM silver.tracks");
+    assertEquals("{\"track_id\":\"t1\"}\n", result.out());
+  }
+}

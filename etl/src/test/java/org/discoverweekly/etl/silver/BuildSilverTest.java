@@ -1,0 +1,139 @@
+package org.discoverweekly.etl.silver;
+
+import static org.discoverweekly.etl.lake.Table.BRONZE_LISTENS;
+import static org.discoverweekly.etl.lake.Table.SILVER_LISTENS;
+import static org.discoverweekly.etl.lake.Table.SILVER_QUARANTINE;
+import static org.discoverweekly.etl.lake.Table.SILVER_TRACKS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.PipelineException;
+import org.discoverweekly.etl.SparkTestBase;
+import org.discoverweekly.etl.lake.Lake;
+import org.discoverweekly.etl.lake.Table;
+import org.junit.jupiter.api.Test;
+
+class BuildSilverTest extends SparkTestBase {
+
+  private static final LocalDate MONDAY = LocalDate.parse("2026-11-16");
+  private static final LocalDate TUESDAY = LocalDate.parse("2026-11-17");
+
+  private static void write(Lake lake, Table table, Dataset<Row> rows) {
+    lake.ensure(table);
+    Lake.conform(rows, table).write().format("delta").mode("append").save(lake.path(table));
+  }
+
+  private static Lake lakeWithCatalog() {
+    Lake lake = newLake();
+    write(lake, SILVER_TRACKS, catalog("t1", "t2"));
+    return lake;
+  }
+
+  private static List<Row> silver(Lake lake) {
+    return lake.read(SILVER_LISTENS).orderBy("event_id").collectAsList();
+  }
+
+  @Test
+  void shouldReconcileBronzeWithNewDuplicatesAndQuarantined() {
+    Lake lake = lakeWithCatalog();
+    String first = listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
+    write(
+        lake,
+        BRONZE_LISTENS,
+        bronze(
+            MONDAY,
+            first,
+            first,
+            listen("e2", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+            listen("e3", "u2", "t2", "2026-11-16T12:00:00Z", 10_000),
+            "not json"));
+    var outcome = new BuildSilver(lake, RULES).run(MONDAY);
+    assertEquals(
+        Map.of("bronze", 5L, "new", 2L, "duplicates", 2L, "quarantined", 1L), outcome.rowCounts());
+    assertEquals(2, silver(lake).size());
+    assertEquals(1, lake.read(SILVER_QUARANTINE).count());
+  }
+
+  @Test
+  void shouldChangeNothingWhenRerun() {
+    Lake lake = lakeWithCatalog();
+    write(
+        lake,
+        BRONZE_LISTENS,
+        bronze(
+            MONDAY,
+            listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+            listen("e2", "u1", "t2", "2026-11-16T11:00:00Z", 40_000),
+            "{"));
+    BuildSilver silver = new BuildSilver(lake, RULES);
+    silver.run(MONDAY);
+    List<Row> listens = silver(lake);
+    List<Row> quarantine = lake.read(SILVER_QUARANTINE).collectAsList();
+
+    var rerun = silver.run(MONDAY);
+
+    assertEquals(listens, silver(lake));
+    assertEquals(quarantine, lake.read(SILVER_QUARANTINE).collectAsList());
+    assertEquals(
+        Map.of("bronze", 3L, "new", 0L, "duplicates", 2L, "quarantined", 1L), rerun.rowCounts());
+  }
+
+  @Test
+  void shouldDedupeAgainstListensThatArrivedOnAnEarlierDay() {
+    Lake lake = lakeWithCatalog();
+    write(
+        lake,
+        BRONZE_LISTENS,
+        bronze(MONDAY, listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000)));
+    write(
+        lake,
+        BRONZE_LISTENS,
+        bronze(
+            TUESDAY,
+            listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+            listen("e7", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+            listen("e8", "u1", "t1", "2026-11-17T10:00:00Z", 40_000)));
+    BuildSilver silver = new BuildSilver(lake, RULES);
+    silver.run(MONDAY);
+    var tuesday = silver.run(TUESDAY);
+    assertEquals(1L, tuesday.rowCounts().get("new"));
+    assertEquals(2L, tuesday.rowCounts().get("duplicates"));
+    assertEquals(
+        List.of("e1", "e8"), silver(lake).stream().map(r -> r.<String>getAs("event_id")).toList());
+  }
+
+  @Test
+  void shouldPutLateListenInThePartitionOfItsEventDate() {
+    Lake lake = lakeWithCatalog();
+    write(
+        lake,
+        BRONZE_LISTENS,
+        bronze(TUESDAY, listen("e1", "u1", "t1", "2026-11-12T23:59:00Z", 40_000)));
+    new BuildSilver(lake, RULES).run(TUESDAY);
+    Row listen = silver(lake).get(0);
+    assertEquals(java.sql.Date.valueOf("2026-11-12"), listen.getAs("event_date"));
+    assertEquals(java.sql.Date.valueOf("2026-11-17"), listen.getAs("ingest_date"));
+    assertTrue(
+        lake.spark()
+            .read()
+            .format("delta")
+            .load(lake.path(SILVER_LISTENS))
+            .inputFiles()[0]
+            .contains("event_date=2026-11-12"));
+  }
+
+  @Test
+  void shouldRefuseADateWithNoBronzeRows() {
+    Lake lake = lakeWithCatalog();
+    write(lake, BRONZE_LISTENS, bronze(MONDAY, "{}"));
+    PipelineException error =
+        assertThrows(PipelineException.class, () -> new BuildSilver(lake, RULES).run(TUESDAY));
+    assertTrue(error.getMessage().contains("run ingest --date 2026-11-17 first"));
+  }
+}

@@ -1,0 +1,81 @@
+package org.discoverweekly.etl.silver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.SparkTestBase;
+import org.junit.jupiter.api.Test;
+
+class DedupeTest extends SparkTestBase {
+
+  private static final LocalDate ARRIVAL = LocalDate.parse("2026-11-16");
+
+  private static Dataset<Row> valid(String... lines) {
+    return ListenContract.check(bronze(ARRIVAL, lines), catalog("t1", "t2"), RULES)
+        .filter("reason IS NULL");
+  }
+
+  private static List<String> eventIds(Dataset<Row> listens) {
+    return listens
+        .orderBy("event_id")
+        .select("event_id")
+        .as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList();
+  }
+
+  @Test
+  void shouldTreatSameEventIdAsOneListen() {
+    String line = listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
+    assertEquals(List.of("e1"), eventIds(Dedupe.withinBatch(valid(line, line + " "))));
+  }
+
+  @Test
+  void shouldTreatSameUserTrackAndTimeUnderNewIdAsOneListenKeepingTheSmallestId() {
+    Dataset<Row> unique =
+        Dedupe.withinBatch(
+            valid(
+                listen("e2", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+                listen("e1", "u1", "t1", "2026-11-16T10:00:00.000Z", 40_000)));
+    assertEquals(List.of("e1"), eventIds(unique));
+  }
+
+  @Test
+  void shouldKeepDistinctPlaysOfTheSameTrack() {
+    Dataset<Row> unique =
+        Dedupe.withinBatch(
+            valid(
+                listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+                listen("e2", "u1", "t1", "2026-11-16T10:05:00Z", 40_000),
+                listen("e3", "u2", "t1", "2026-11-16T10:00:00Z", 40_000)));
+    assertEquals(List.of("e1", "e2", "e3"), eventIds(unique));
+  }
+
+  @Test
+  void shouldKeepOneRowWhenAnEventIdIsReusedForAnotherPlay() {
+    Dataset<Row> unique =
+        Dedupe.withinBatch(
+            valid(
+                listen("e1", "u1", "t1", "2026-11-16T10:05:00Z", 40_000),
+                listen("e1", "u1", "t2", "2026-11-16T10:00:00Z", 40_000)));
+    List<Row> rows = unique.collectAsList();
+    assertEquals(1, rows.size());
+    assertEquals("t2", rows.get(0).getAs("track_id"));
+  }
+
+  @Test
+  void shouldDropWhatSilverAlreadyHoldsByIdOrByUserTrackAndTime() {
+    Dataset<Row> existing =
+        valid(
+            listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+            listen("e2", "u1", "t2", "2026-11-16T11:00:00Z", 40_000));
+    Dataset<Row> batch =
+        valid(
+            listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+            listen("e9", "u1", "t2", "2026-11-16T11:00:00Z", 40_000),
+            listen("e3", "u2", "t2", "2026-11-16T11:00:00Z", 40_000));
+    assertEquals(List.of("e3"), eventIds(Dedupe.notIn(batch, existing)));
+  }
+}
