@@ -6,14 +6,19 @@ import static org.discoverweekly.etl.lake.Table.BRONZE_LISTENS;
 
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.lake.Lake;
 import org.discoverweekly.etl.lake.Landing;
+import org.discoverweekly.etl.lake.Partitions;
 import org.discoverweekly.etl.ops.StageOutcome;
 
-/** Bronze listens for one arrival date: every landing line as received, one row per line. */
+/** Bronze listens for arrival dates: every landing line as received, one row per line. */
 public final class IngestListens {
 
   private final Lake lake;
@@ -30,23 +35,58 @@ public final class IngestListens {
         col("value").as("raw"), col("source_file"), lit(Date.valueOf(date)).as("ingest_date"));
   }
 
-  /** Replaces the date's bronze partition atomically, so a rerun leaves one copy of each line. */
-  public StageOutcome run(LocalDate date) {
-    var files = landing.listenFiles(date);
-    Dataset<Row> lines =
-        lake.spark()
-            .read()
-            .text(files.toArray(String[]::new))
-            .select(col("value"), col("_metadata.file_path").as("source_file"));
+  /**
+   * Replaces the dates' bronze partitions in one atomic commit, so a rerun leaves one copy of each
+   * line. Every date's folder is checked before anything is written.
+   */
+  public SortedMap<LocalDate, StageOutcome> run(List<LocalDate> dates) {
+    Map<LocalDate, List<String>> files = new TreeMap<>();
+    dates.forEach(date -> files.put(date, landing.listenFiles(date)));
+    Dataset<Row> bronze =
+        dates.stream()
+            .map(date -> transform(read(files.get(date)), date))
+            .reduce(Dataset::unionAll)
+            .orElseThrow();
     lake.ensure(BRONZE_LISTENS);
     long versionBefore = lake.version(BRONZE_LISTENS);
-    Lake.conform(transform(lines, date), BRONZE_LISTENS)
+    Lake.conform(bronze, BRONZE_LISTENS)
         .write()
         .format("delta")
         .mode("overwrite")
-        .option("replaceWhere", "ingest_date = DATE'" + date + "'")
+        .option("replaceWhere", Partitions.in("ingest_date", dates))
         .save(lake.path(BRONZE_LISTENS));
-    long rows = lake.writtenSince(BRONZE_LISTENS, versionBefore, "numOutputRows");
-    return new StageOutcome(Map.of(), Map.of("files", (long) files.size(), "bronze", rows));
+    long written = lake.writtenSince(BRONZE_LISTENS, versionBefore, "numOutputRows");
+    Map<LocalDate, Long> rows =
+        Partitions.countBy(
+            lake.read(BRONZE_LISTENS)
+                .select("ingest_date")
+                .filter(Partitions.in("ingest_date", dates)),
+            "ingest_date");
+    long counted = rows.values().stream().mapToLong(Long::longValue).sum();
+    if (counted != written) {
+      throw new PipelineException(
+          "bronze.listens holds "
+              + counted
+              + " rows for the dates but "
+              + written
+              + " were written");
+    }
+    SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
+    for (LocalDate date : dates) {
+      outcomes.put(
+          date,
+          new StageOutcome(
+              Map.of(),
+              Map.of(
+                  "files", (long) files.get(date).size(), "bronze", rows.getOrDefault(date, 0L))));
+    }
+    return outcomes;
+  }
+
+  private Dataset<Row> read(List<String> files) {
+    return lake.spark()
+        .read()
+        .text(files.toArray(String[]::new))
+        .select(col("value"), col("_metadata.file_path").as("source_file"));
   }
 }

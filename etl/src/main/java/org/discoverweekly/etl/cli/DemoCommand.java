@@ -58,10 +58,10 @@ final class DemoCommand implements Callable<Integer> {
 
     out.println();
     out.println("== ingest: landing -> bronze.listens (and the catalog -> silver.tracks)");
-    Stages.ingest(pipeline, dates).print(out);
+    Stages.ingest(pipeline, dates, out);
     out.println();
     out.println("== silver: bronze -> silver.listens + silver.quarantine");
-    Stages.silver(pipeline, dates).print(out);
+    Stages.silver(pipeline, dates, out);
 
     pipeline.lake().registerTables();
     out.println();

@@ -28,7 +28,7 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var dates = range.dates();
-    Stages.ingest(new Pipeline(root.config()), dates).print(spec.commandLine().getOut());
+    Stages.ingest(new Pipeline(root.config()), dates, spec.commandLine().getOut());
     return 0;
   }
 }

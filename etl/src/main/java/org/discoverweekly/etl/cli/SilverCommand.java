@@ -27,7 +27,7 @@ final class SilverCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var dates = range.dates();
-    Stages.silver(new Pipeline(root.config()), dates).print(spec.commandLine().getOut());
+    Stages.silver(new Pipeline(root.config()), dates, spec.commandLine().getOut());
     return 0;
   }
 }

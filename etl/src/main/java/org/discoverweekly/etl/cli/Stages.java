@@ -1,8 +1,11 @@
 package org.discoverweekly.etl.cli;
 
+import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.discoverweekly.etl.bronze.IngestListens;
 import org.discoverweekly.etl.bronze.LoadTracks;
 import org.discoverweekly.etl.ops.RunLedger;
@@ -11,63 +14,72 @@ import org.discoverweekly.etl.silver.BuildSilver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The daily stages as steps that verbs chain, each recorded in the run ledger. */
+/** The daily stages as steps that verbs chain, each recorded in the run ledger per date. */
 final class Stages {
 
   private static final Logger LOG = LoggerFactory.getLogger(Stages.class);
 
   private Stages() {}
 
-  /** The catalog, then each date's landing files; every folder is checked before anything runs. */
-  static TextTable ingest(Pipeline pipeline, List<LocalDate> dates) {
+  /** The catalog, then the dates' landing files in one pass. */
+  static void ingest(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
     dates.forEach(pipeline.landing()::listenFiles);
     RunLedger ledger = pipeline.ledger();
-    StageOutcome catalog =
-        ledger.trackDate(
+    long started = System.nanoTime();
+    LocalDate first = dates.get(0);
+    SortedMap<LocalDate, StageOutcome> catalog =
+        ledger.trackDates(
             "catalog",
-            dates.get(0),
-            () ->
-                new StageOutcome(
-                    Map.of(), new LoadTracks(pipeline.lake(), pipeline.landing()).run()));
-    LOG.info("catalog: {} tracks -> silver.tracks", catalog.rowCounts().get("tracks"));
-    TextTable table = new TextTable(List.of("date", "files", "bronze_rows", "seconds"));
+            List.of(first),
+            () -> {
+              Map<String, Long> counts = new LoadTracks(pipeline.lake(), pipeline.landing()).run();
+              return new TreeMap<>(Map.of(first, new StageOutcome(Map.of(), counts)));
+            });
+    LOG.info("catalog: {} tracks -> silver.tracks", catalog.get(first).rowCounts().get("tracks"));
     IngestListens ingest = new IngestListens(pipeline.lake(), pipeline.landing());
-    for (LocalDate date : dates) {
-      long started = System.nanoTime();
-      StageOutcome outcome = ledger.trackDate("ingest", date, () -> ingest.run(date));
-      Map<String, Long> counts = outcome.rowCounts();
-      LOG.info("ingest {}: {} lines -> bronze.listens", date, counts.get("bronze"));
-      table.add(date, counts.get("files"), counts.get("bronze"), seconds(started));
-    }
-    return table;
+    SortedMap<LocalDate, StageOutcome> outcomes =
+        ledger.trackDates("ingest", dates, () -> ingest.run(dates));
+    String seconds = seconds(started);
+    TextTable table = new TextTable(List.of("date", "files", "bronze_rows"));
+    outcomes.forEach(
+        (date, outcome) -> {
+          Map<String, Long> counts = outcome.rowCounts();
+          LOG.info("ingest {}: {} lines -> bronze.listens", date, counts.get("bronze"));
+          table.add(date, counts.get("files"), counts.get("bronze"));
+        });
+    table.print(out);
+    out.println("ingest: " + dates.size() + " date(s) in " + seconds + " s");
   }
 
-  /** Each date's bronze rows to silver, in the order given. */
-  static TextTable silver(Pipeline pipeline, List<LocalDate> dates) {
-    RunLedger ledger = pipeline.ledger();
+  /** The dates' bronze rows to silver in one pass, as if run one by one in date order. */
+  static void silver(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
     BuildSilver silver = new BuildSilver(pipeline.lake(), pipeline.config().listens());
+    long started = System.nanoTime();
+    SortedMap<LocalDate, StageOutcome> outcomes =
+        pipeline.ledger().trackDates("silver", dates, () -> silver.run(dates));
+    String seconds = seconds(started);
     TextTable table =
         new TextTable(
-            List.of("date", "bronze_rows", "new", "duplicates", "quarantined", "seconds"));
-    for (LocalDate date : dates) {
-      long started = System.nanoTime();
-      StageOutcome outcome = ledger.trackDate("silver", date, () -> silver.run(date));
-      Map<String, Long> counts = outcome.rowCounts();
-      LOG.info(
-          "silver {}: {} new, {} duplicates, {} quarantined",
-          date,
-          counts.get("new"),
-          counts.get("duplicates"),
-          counts.get("quarantined"));
-      table.add(
-          date,
-          counts.get("bronze"),
-          counts.get("new"),
-          counts.get("duplicates"),
-          counts.get("quarantined"),
-          seconds(started));
-    }
-    return table;
+            List.of(
+                "date", "bronze_rows", "new", "duplicates", "quarantined", "seconds_all_dates"));
+    outcomes.forEach(
+        (date, outcome) -> {
+          Map<String, Long> counts = outcome.rowCounts();
+          LOG.info(
+              "silver {}: {} new, {} duplicates, {} quarantined",
+              date,
+              counts.get("new"),
+              counts.get("duplicates"),
+              counts.get("quarantined"));
+          table.add(
+              date,
+              counts.get("bronze"),
+              counts.get("new"),
+              counts.get("duplicates"),
+              counts.get("quarantined"));
+        });
+    table.print(out);
+    out.println("silver: " + dates.size() + " date(s) in " + seconds + " s");
   }
 
   static String seconds(long startedNanos) {

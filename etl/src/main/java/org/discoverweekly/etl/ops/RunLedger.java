@@ -7,8 +7,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
@@ -16,7 +18,11 @@ import org.apache.spark.sql.RowFactory;
 import org.discoverweekly.etl.BuildInfo;
 import org.discoverweekly.etl.lake.Lake;
 
-/** Appends one {@code ops.pipeline_runs} row per stage run, whether it succeeded or failed. */
+/**
+ * Appends {@code ops.pipeline_runs} rows for stage runs, whether they succeeded or failed: one row
+ * per arrival date for daily stages (which may process several dates in one pass), one per week for
+ * weekly stages.
+ */
 public final class RunLedger {
 
   private final Lake lake;
@@ -27,31 +33,44 @@ public final class RunLedger {
     this.clock = clock;
   }
 
-  /** Runs a daily stage for one arrival date and records it. */
-  public StageOutcome trackDate(String stage, LocalDate date, Supplier<StageOutcome> body) {
-    return track(stage, date, null, body);
+  /** Runs a daily stage over arrival dates and records one row per date. */
+  public SortedMap<LocalDate, StageOutcome> trackDates(
+      String stage, List<LocalDate> dates, Supplier<SortedMap<LocalDate, StageOutcome>> body) {
+    Instant started = clock.instant();
+    SortedMap<LocalDate, StageOutcome> outcomes;
+    try {
+      outcomes = body.get();
+    } catch (RuntimeException e) {
+      List<Row> failed = new ArrayList<>();
+      for (LocalDate date : dates) {
+        failed.add(row(stage, date, null, "failed", started, StageOutcome.EMPTY, e));
+      }
+      append(failed);
+      throw e;
+    }
+    List<Row> succeeded = new ArrayList<>();
+    outcomes.forEach(
+        (date, outcome) ->
+            succeeded.add(row(stage, date, null, "succeeded", started, outcome, null)));
+    append(succeeded);
+    return outcomes;
   }
 
   /** Runs a weekly stage for one Monday and records it. */
   public StageOutcome trackWeek(String stage, LocalDate week, Supplier<StageOutcome> body) {
-    return track(stage, null, week, body);
-  }
-
-  private StageOutcome track(
-      String stage, LocalDate date, LocalDate week, Supplier<StageOutcome> body) {
     Instant started = clock.instant();
     StageOutcome outcome;
     try {
       outcome = body.get();
     } catch (RuntimeException e) {
-      append(stage, date, week, "failed", started, new StageOutcome(Map.of(), Map.of()), e);
+      append(List.of(row(stage, null, week, "failed", started, StageOutcome.EMPTY, e)));
       throw e;
     }
-    append(stage, date, week, "succeeded", started, outcome, null);
+    append(List.of(row(stage, null, week, "succeeded", started, outcome, null)));
     return outcome;
   }
 
-  private void append(
+  private Row row(
       String stage,
       LocalDate date,
       LocalDate week,
@@ -60,27 +79,34 @@ public final class RunLedger {
       StageOutcome outcome,
       RuntimeException failure) {
     Instant finished = clock.instant();
-    Row run =
-        RowFactory.create(
-            UUID.randomUUID().toString(),
-            stage,
-            date == null ? null : Date.valueOf(date),
-            week == null ? null : Date.valueOf(week),
-            status,
-            Timestamp.from(started),
-            Timestamp.from(finished),
-            finished.toEpochMilli() - started.toEpochMilli(),
-            outcome.inputVersions(),
-            outcome.rowCounts(),
-            failure == null ? null : String.valueOf(failure.getMessage()),
-            BuildInfo.version());
+    return RowFactory.create(
+        UUID.randomUUID().toString(),
+        stage,
+        date == null ? null : Date.valueOf(date),
+        week == null ? null : Date.valueOf(week),
+        status,
+        Timestamp.from(started),
+        Timestamp.from(finished),
+        finished.toEpochMilli() - started.toEpochMilli(),
+        outcome.inputVersions(),
+        outcome.rowCounts(),
+        failure == null ? null : String.valueOf(failure.getMessage()),
+        BuildInfo.version());
+  }
+
+  private void append(List<Row> runs) {
     lake.ensure(OPS_PIPELINE_RUNS);
     // A ledger: every run is a new fact with a fresh run_id, so appending cannot duplicate one.
     lake.spark()
-        .createDataFrame(List.of(run), OPS_PIPELINE_RUNS.schema())
+        .createDataFrame(runs, OPS_PIPELINE_RUNS.schema())
         .write()
         .format("delta")
         .mode("append")
         .save(lake.path(OPS_PIPELINE_RUNS));
+  }
+
+  /** Outcomes keyed by date, in date order. */
+  public static SortedMap<LocalDate, StageOutcome> byDate(Map<LocalDate, StageOutcome> outcomes) {
+    return new java.util.TreeMap<>(outcomes);
   }
 }

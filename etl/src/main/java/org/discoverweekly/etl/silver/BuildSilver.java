@@ -1,27 +1,31 @@
 package org.discoverweekly.etl.silver;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.discoverweekly.etl.lake.Table.BRONZE_LISTENS;
 import static org.discoverweekly.etl.lake.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.lake.Table.SILVER_QUARANTINE;
 import static org.discoverweekly.etl.lake.Table.SILVER_TRACKS;
 
-import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
 import org.discoverweekly.etl.lake.Lake;
+import org.discoverweekly.etl.lake.Partitions;
 import org.discoverweekly.etl.ops.StageOutcome;
 
 /**
- * Silver for one arrival date: bronze lines checked against the contract, rejects to {@code
- * silver.quarantine}, new unique listens merged into {@code silver.listens} by event id.
+ * Silver for arrival dates: bronze lines checked against the contract, rejects to {@code
+ * silver.quarantine}, new unique listens merged into {@code silver.listens} by event id. Several
+ * dates run in one pass with the same result as running them one by one in date order.
  */
 public final class BuildSilver {
 
@@ -33,7 +37,7 @@ public final class BuildSilver {
     this.rules = rules;
   }
 
-  /** Counts of one run; bronze = inserted + duplicates + quarantined when nothing was lost. */
+  /** Counts of one date; bronze = inserted + duplicates + quarantined when nothing was lost. */
   public record Counts(long bronze, long inserted, long duplicates, long quarantined) {
 
     boolean reconciles() {
@@ -46,56 +50,77 @@ public final class BuildSilver {
     }
   }
 
-  public StageOutcome run(LocalDate date) {
+  public SortedMap<LocalDate, StageOutcome> run(List<LocalDate> dates) {
     if (!lake.exists(SILVER_TRACKS)) {
       throw new PipelineException("silver.tracks does not exist yet: run ingest first");
     }
     Map<String, Long> inputVersions =
         lake.versions(BRONZE_LISTENS, SILVER_TRACKS, SILVER_LISTENS, SILVER_QUARANTINE);
-    Dataset<Row> bronze = lake.read(BRONZE_LISTENS).filter(col("ingest_date").equalTo(date));
+    Dataset<Row> bronze = lake.read(BRONZE_LISTENS).filter(Partitions.in("ingest_date", dates));
+    // Valid listens do not need their raw text any more; keeping it only for rejects halves
+    // what the cache holds.
     Dataset<Row> checked =
         ListenContract.check(bronze, lake.read(SILVER_TRACKS), rules)
+            .withColumn("raw", when(col("reason").isNotNull(), col("raw")).otherwise(lit(null)))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long bronzeRows = checked.count();
-      if (bronzeRows == 0) {
-        throw new PipelineException(
-            "bronze.listens has no rows for " + date + ": run ingest --date " + date + " first");
+      Map<LocalDate, Long> bronzeRows = Partitions.countBy(checked, "ingest_date");
+      for (LocalDate date : dates) {
+        if (!bronzeRows.containsKey(date)) {
+          throw new PipelineException(
+              "bronze.listens has no rows for " + date + ": run ingest --date " + date + " first");
+        }
       }
-      long quarantined = writeQuarantine(checked, date);
-      Dataset<Row> unique = Dedupe.withinBatch(checked.filter(col("reason").isNull()));
-      long valid = bronzeRows - quarantined;
-      Counts counts = mergeNew(unique, bronzeRows, valid, quarantined);
-      if (!counts.reconciles()) {
-        throw new PipelineException(
-            String.format(
-                "reconciliation failed for %s: bronze %d != new %d + duplicates %d + quarantined"
-                    + " %d (another silver run for overlapping dates at the same time?)",
-                date,
-                counts.bronze(),
-                counts.inserted(),
-                counts.duplicates(),
-                counts.quarantined()));
+      Dataset<Row> rejected = checked.filter(col("reason").isNotNull());
+      Dataset<Row> valid = checked.filter(col("reason").isNull());
+      long quarantinedTotal = writeQuarantine(rejected, dates);
+      Map<LocalDate, Long> quarantined = Partitions.countBy(rejected, "ingest_date");
+      Map<LocalDate, Long> validRows = Partitions.countBy(valid, "ingest_date");
+      requireEqual("quarantined", quarantinedTotal, quarantined);
+      Map<LocalDate, Long> inserted = mergeNew(Dedupe.withinBatch(valid));
+
+      SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
+      for (LocalDate date : dates) {
+        long fresh = inserted.getOrDefault(date, 0L);
+        Counts counts =
+            new Counts(
+                bronzeRows.get(date),
+                fresh,
+                validRows.getOrDefault(date, 0L) - fresh,
+                quarantined.getOrDefault(date, 0L));
+        if (!counts.reconciles()) {
+          throw new PipelineException(
+              String.format(
+                  "reconciliation failed for %s: bronze %d != new %d + duplicates %d +"
+                      + " quarantined %d",
+                  date,
+                  counts.bronze(),
+                  counts.inserted(),
+                  counts.duplicates(),
+                  counts.quarantined()));
+        }
+        outcomes.put(date, new StageOutcome(inputVersions, counts.asMap()));
       }
-      return new StageOutcome(inputVersions, counts.asMap());
+      return outcomes;
     } finally {
       checked.unpersist();
     }
   }
 
-  private long writeQuarantine(Dataset<Row> checked, LocalDate date) {
+  private long writeQuarantine(Dataset<Row> rejected, List<LocalDate> dates) {
     lake.ensure(SILVER_QUARANTINE);
     long versionBefore = lake.version(SILVER_QUARANTINE);
-    Lake.conform(checked.filter(col("reason").isNotNull()), SILVER_QUARANTINE)
+    Lake.conform(rejected, SILVER_QUARANTINE)
         .write()
         .format("delta")
         .mode("overwrite")
-        .option("replaceWhere", "ingest_date = DATE'" + date + "'")
+        .option("replaceWhere", Partitions.in("ingest_date", dates))
         .save(lake.path(SILVER_QUARANTINE));
     return lake.writtenSince(SILVER_QUARANTINE, versionBefore, "numOutputRows");
   }
 
-  private Counts mergeNew(Dataset<Row> unique, long bronzeRows, long valid, long quarantined) {
+  /** Merges the listens silver does not hold yet; returns how many were new per arrival date. */
+  private Map<LocalDate, Long> mergeNew(Dataset<Row> unique) {
     Dataset<Row> batch = unique.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       List<LocalDate> eventDates =
@@ -104,36 +129,54 @@ public final class BuildSilver {
               .sorted()
               .toList();
       if (eventDates.isEmpty()) {
-        return new Counts(bronzeRows, 0, valid, quarantined);
+        return Map.of();
       }
-      String datesInBatch =
-          eventDates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "));
+      String inBatch = Partitions.in("silver.event_date", eventDates);
       Dataset<Row> existing =
-          lake.read(SILVER_LISTENS).filter("event_date IN (" + datesInBatch + ")");
+          lake.read(SILVER_LISTENS).filter(Partitions.in("event_date", eventDates));
       Dataset<Row> fresh =
           Lake.conform(Dedupe.notIn(batch, existing), SILVER_LISTENS)
               .persist(StorageLevel.MEMORY_AND_DISK());
-      long freshRows = fresh.count();
-      // Inserting by event id (and pruning to the batch's partitions) makes a rerun, or a race
-      // with another run, add nothing that silver already has.
-      DeltaTable silver = lake.delta(SILVER_LISTENS);
-      long versionBefore = lake.version(SILVER_LISTENS);
-      silver
-          .as("silver")
-          .merge(
-              fresh.as("batch"),
-              "silver.event_date IN ("
-                  + datesInBatch
-                  + ") AND silver.event_date = batch.event_date"
-                  + " AND silver.event_id = batch.event_id")
-          .whenNotMatched()
-          .insertAll()
-          .execute();
-      fresh.unpersist();
-      long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
-      return new Counts(bronzeRows, inserted, valid - freshRows, quarantined);
+      try {
+        Map<LocalDate, Long> freshRows = Partitions.countBy(fresh, "ingest_date");
+        long versionBefore = lake.version(SILVER_LISTENS);
+        // Inserting by event id, pruned to the batch's partitions, makes a rerun add nothing
+        // that silver already has.
+        lake.delta(SILVER_LISTENS)
+            .as("silver")
+            .merge(
+                fresh.as("batch"),
+                inBatch
+                    + " AND silver.event_date = batch.event_date"
+                    + " AND silver.event_id = batch.event_id")
+            .whenNotMatched()
+            .insertAll()
+            .execute();
+        long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
+        long expected = freshRows.values().stream().mapToLong(Long::longValue).sum();
+        if (inserted != expected) {
+          throw new PipelineException(
+              "silver.listens took "
+                  + inserted
+                  + " new listens where "
+                  + expected
+                  + " were new when this run read it: another silver run for overlapping dates"
+                  + " committed meanwhile; rerun these dates");
+        }
+        return freshRows;
+      } finally {
+        fresh.unpersist();
+      }
     } finally {
       batch.unpersist();
+    }
+  }
+
+  private static void requireEqual(String what, long written, Map<LocalDate, Long> byDate) {
+    long counted = byDate.values().stream().mapToLong(Long::longValue).sum();
+    if (counted != written) {
+      throw new PipelineException(
+          what + ": " + written + " rows written but " + counted + " counted by date");
     }
   }
 }

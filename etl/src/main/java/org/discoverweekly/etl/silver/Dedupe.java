@@ -10,8 +10,9 @@ import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
  * Duplicate rules for listens. One listen is one (user, track, ts); retries repeat the event id,
- * re-sends repeat the (user, track, ts) under a new id. The survivor is chosen by value, never by
- * arrival order, so every rerun keeps the same row.
+ * re-sends repeat the (user, track, ts) under a new id. The survivor is the copy of the earliest
+ * arrival date, then the smallest event id: chosen by value, so every rerun keeps the same row, and
+ * a batch of several dates keeps what running them one by one in date order would.
  */
 public final class Dedupe {
 
@@ -21,10 +22,10 @@ public final class Dedupe {
   public static Dataset<Row> withinBatch(Dataset<Row> listens) {
     WindowSpec sameListen =
         Window.partitionBy("user_id", "track_id", "ts")
-            .orderBy(col("event_id"), col("ingest_date"), col("source_file"));
+            .orderBy(col("ingest_date"), col("event_id"), col("source_file"));
     WindowSpec sameEventId =
         Window.partitionBy("event_id")
-            .orderBy(col("ts"), col("user_id"), col("track_id"), col("ingest_date"));
+            .orderBy(col("ingest_date"), col("ts"), col("user_id"), col("track_id"));
     return listens
         .transform(df -> firstOf(df, sameListen))
         .transform(df -> firstOf(df, sameEventId));

@@ -57,7 +57,10 @@ class IngestListensTest extends SparkTestBase {
     Files.writeString(listens(landing, DATE).resolve("_SUCCESS"), "");
     Lake lake = newLake();
 
-    var outcome = new IngestListens(lake, new Landing(spark, landing.toString())).run(DATE);
+    var outcome =
+        new IngestListens(lake, new Landing(spark, landing.toString()))
+            .run(List.of(DATE))
+            .get(DATE);
 
     assertEquals(4L, outcome.rowCounts().get("bronze"));
     assertEquals(2L, outcome.rowCounts().get("files"));
@@ -77,12 +80,12 @@ class IngestListensTest extends SparkTestBase {
     Files.writeString(listens(landing, nextDay).resolve("a.json"), "three\n");
     Lake lake = newLake();
     IngestListens ingest = new IngestListens(lake, new Landing(spark, landing.toString()));
-    ingest.run(DATE);
-    ingest.run(nextDay);
+    ingest.run(List.of(DATE));
+    ingest.run(List.of(nextDay));
 
     Files.writeString(listens(landing, DATE).resolve("a.json"), "one\ntwo\nfour\n");
-    ingest.run(DATE);
-    ingest.run(DATE);
+    ingest.run(List.of(DATE));
+    ingest.run(List.of(DATE));
 
     assertEquals(List.of("four", "one", "three", "two"), bronzeLines(lake));
   }
@@ -95,7 +98,7 @@ class IngestListensTest extends SparkTestBase {
             PipelineException.class,
             () ->
                 new IngestListens(newLake(), new Landing(spark, landing.toString()))
-                    .run(DATE.plusDays(3)));
+                    .run(List.of(DATE.plusDays(3))));
     assertTrue(
         error.getMessage().startsWith("no landing folder for 2026-11-19"), error.getMessage());
   }

@@ -35,6 +35,10 @@ class BuildSilverTest extends SparkTestBase {
     return lake;
   }
 
+  private static org.discoverweekly.etl.ops.StageOutcome run(Lake lake, LocalDate date) {
+    return new BuildSilver(lake, RULES).run(List.of(date)).get(date);
+  }
+
   private static List<Row> silver(Lake lake) {
     return lake.read(SILVER_LISTENS).orderBy("event_id").collectAsList();
   }
@@ -53,7 +57,7 @@ class BuildSilverTest extends SparkTestBase {
             listen("e2", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
             listen("e3", "u2", "t2", "2026-11-16T12:00:00Z", 10_000),
             "not json"));
-    var outcome = new BuildSilver(lake, RULES).run(MONDAY);
+    var outcome = run(lake, MONDAY);
     assertEquals(
         Map.of("bronze", 5L, "new", 2L, "duplicates", 2L, "quarantined", 1L), outcome.rowCounts());
     assertEquals(2, silver(lake).size());
@@ -71,12 +75,11 @@ class BuildSilverTest extends SparkTestBase {
             listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
             listen("e2", "u1", "t2", "2026-11-16T11:00:00Z", 40_000),
             "{"));
-    BuildSilver silver = new BuildSilver(lake, RULES);
-    silver.run(MONDAY);
+    run(lake, MONDAY);
     List<Row> listens = silver(lake);
     List<Row> quarantine = lake.read(SILVER_QUARANTINE).collectAsList();
 
-    var rerun = silver.run(MONDAY);
+    var rerun = run(lake, MONDAY);
 
     assertEquals(listens, silver(lake));
     assertEquals(quarantine, lake.read(SILVER_QUARANTINE).collectAsList());
@@ -99,9 +102,8 @@ class BuildSilverTest extends SparkTestBase {
             listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
             listen("e7", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
             listen("e8", "u1", "t1", "2026-11-17T10:00:00Z", 40_000)));
-    BuildSilver silver = new BuildSilver(lake, RULES);
-    silver.run(MONDAY);
-    var tuesday = silver.run(TUESDAY);
+    run(lake, MONDAY);
+    var tuesday = run(lake, TUESDAY);
     assertEquals(1L, tuesday.rowCounts().get("new"));
     assertEquals(2L, tuesday.rowCounts().get("duplicates"));
     assertEquals(
@@ -115,7 +117,7 @@ class BuildSilverTest extends SparkTestBase {
         lake,
         BRONZE_LISTENS,
         bronze(TUESDAY, listen("e1", "u1", "t1", "2026-11-12T23:59:00Z", 40_000)));
-    new BuildSilver(lake, RULES).run(TUESDAY);
+    run(lake, TUESDAY);
     Row listen = silver(lake).get(0);
     assertEquals(java.sql.Date.valueOf("2026-11-12"), listen.getAs("event_date"));
     assertEquals(java.sql.Date.valueOf("2026-11-17"), listen.getAs("ingest_date"));
@@ -129,11 +131,33 @@ class BuildSilverTest extends SparkTestBase {
   }
 
   @Test
+  void shouldGiveTheSameResultForARangeAsForItsDatesInOrder() {
+    String retry = listen("e5", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
+    String resend = listen("e4", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
+    Lake oneByOne = lakeWithCatalog();
+    Lake range = lakeWithCatalog();
+    for (Lake lake : List.of(oneByOne, range)) {
+      write(lake, BRONZE_LISTENS, bronze(MONDAY, retry, "x"));
+      write(lake, BRONZE_LISTENS, bronze(TUESDAY, resend, retry));
+    }
+    var monday = run(oneByOne, MONDAY);
+    var tuesday = run(oneByOne, TUESDAY);
+    var both = new BuildSilver(range, RULES).run(List.of(MONDAY, TUESDAY));
+
+    assertEquals(silver(oneByOne), silver(range));
+    assertEquals("e5", silver(range).get(0).getAs("event_id"));
+    assertEquals(monday.rowCounts(), both.get(MONDAY).rowCounts());
+    assertEquals(tuesday.rowCounts(), both.get(TUESDAY).rowCounts());
+    assertEquals(
+        Map.of("bronze", 2L, "new", 0L, "duplicates", 2L, "quarantined", 0L),
+        both.get(TUESDAY).rowCounts());
+  }
+
+  @Test
   void shouldRefuseADateWithNoBronzeRows() {
     Lake lake = lakeWithCatalog();
     write(lake, BRONZE_LISTENS, bronze(MONDAY, "{}"));
-    PipelineException error =
-        assertThrows(PipelineException.class, () -> new BuildSilver(lake, RULES).run(TUESDAY));
+    PipelineException error = assertThrows(PipelineException.class, () -> run(lake, TUESDAY));
     assertTrue(error.getMessage().contains("run ingest --date 2026-11-17 first"));
   }
 }

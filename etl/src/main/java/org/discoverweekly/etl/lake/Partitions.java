@@ -1,0 +1,32 @@
+package org.discoverweekly.etl.lake;
+
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Date partitions as SQL predicates and per-date counts. */
+public final class Partitions {
+
+  private Partitions() {}
+
+  /** {@code column IN (DATE'…', …)} for a replaceWhere or a MERGE condition. */
+  public static String in(String column, List<LocalDate> dates) {
+    return column
+        + " IN ("
+        + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
+        + ")";
+  }
+
+  /** Row counts by a date column; dates without rows are absent. */
+  public static Map<LocalDate, Long> countBy(Dataset<Row> rows, String dateColumn) {
+    Map<LocalDate, Long> counts = new HashMap<>();
+    for (Row row : rows.groupBy(dateColumn).count().collectAsList()) {
+      counts.put(row.getDate(0).toLocalDate(), row.getLong(1));
+    }
+    return counts;
+  }
+}
