@@ -59,9 +59,7 @@ final class Stages {
         pipeline.ledger().trackDates("silver", dates, () -> silver.run(dates));
     String seconds = seconds(started);
     TextTable table =
-        new TextTable(
-            List.of(
-                "date", "bronze_rows", "new", "duplicates", "quarantined", "seconds_all_dates"));
+        new TextTable(List.of("date", "bronze_rows", "new", "duplicates", "quarantined"));
     outcomes.forEach(
         (date, outcome) -> {
           Map<String, Long> counts = outcome.rowCounts();
