@@ -22,7 +22,7 @@ public final class Lake {
 
   public Lake(SparkSession spark, String root) {
     this.spark = spark;
-    this.root = normalize(root);
+    this.root = normalizeRoot(root);
   }
 
   public SparkSession spark() {
@@ -143,7 +143,8 @@ public final class Lake {
     return functions.col(field.name()).cast(field.dataType()).as(field.name());
   }
 
-  private static String normalize(String root) {
+  /** A URI root as given, a local path made absolute; no trailing slash either way. */
+  static String normalizeRoot(String root) {
     String trimmed = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
     URI uri = URI.create(trimmed.replace(" ", "%20"));
     if (uri.getScheme() != null && uri.getScheme().length() > 1) {

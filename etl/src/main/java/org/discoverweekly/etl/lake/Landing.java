@@ -19,7 +19,7 @@ public final class Landing {
 
   public Landing(SparkSession spark, String root) {
     this.spark = spark;
-    this.root = new Lake(spark, root).root();
+    this.root = Lake.normalizeRoot(root);
   }
 
   public String root() {

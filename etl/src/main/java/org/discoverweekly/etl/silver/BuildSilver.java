@@ -77,7 +77,7 @@ public final class BuildSilver {
       Map<LocalDate, Long> quarantined = Partitions.countBy(rejected, "ingest_date");
       Map<LocalDate, Long> validRows = Partitions.countBy(valid, "ingest_date");
       requireEqual("quarantined", quarantinedTotal, quarantined);
-      Map<LocalDate, Long> inserted = mergeNew(Dedupe.withinBatch(valid));
+      Map<LocalDate, Long> inserted = mergeNew(Dedupe.withinBatch(valid), eventDates(valid));
 
       SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
       for (LocalDate date : dates) {
@@ -120,56 +120,53 @@ public final class BuildSilver {
   }
 
   /** Merges the listens silver does not hold yet; returns how many were new per arrival date. */
-  private Map<LocalDate, Long> mergeNew(Dataset<Row> unique) {
-    Dataset<Row> batch = unique.persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      List<LocalDate> eventDates =
-          batch.select("event_date").distinct().collectAsList().stream()
-              .map(row -> row.getDate(0).toLocalDate())
-              .sorted()
-              .toList();
-      if (eventDates.isEmpty()) {
-        return Map.of();
-      }
-      String inBatch = Partitions.in("silver.event_date", eventDates);
-      Dataset<Row> existing =
-          lake.read(SILVER_LISTENS).filter(Partitions.in("event_date", eventDates));
-      Dataset<Row> fresh =
-          Lake.conform(Dedupe.notIn(batch, existing), SILVER_LISTENS)
-              .persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        Map<LocalDate, Long> freshRows = Partitions.countBy(fresh, "ingest_date");
-        long versionBefore = lake.version(SILVER_LISTENS);
-        // Inserting by event id, pruned to the batch's partitions, makes a rerun add nothing
-        // that silver already has.
-        lake.delta(SILVER_LISTENS)
-            .as("silver")
-            .merge(
-                fresh.as("batch"),
-                inBatch
-                    + " AND silver.event_date = batch.event_date"
-                    + " AND silver.event_id = batch.event_id")
-            .whenNotMatched()
-            .insertAll()
-            .execute();
-        long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
-        long expected = freshRows.values().stream().mapToLong(Long::longValue).sum();
-        if (inserted != expected) {
-          throw new PipelineException(
-              "silver.listens took "
-                  + inserted
-                  + " new listens where "
-                  + expected
-                  + " were new when this run read it: another silver run for overlapping dates"
-                  + " committed meanwhile; rerun these dates");
-        }
-        return freshRows;
-      } finally {
-        fresh.unpersist();
-      }
-    } finally {
-      batch.unpersist();
+  private Map<LocalDate, Long> mergeNew(Dataset<Row> batch, List<LocalDate> eventDates) {
+    if (eventDates.isEmpty()) {
+      return Map.of();
     }
+    Dataset<Row> existing =
+        lake.read(SILVER_LISTENS).filter(Partitions.in("event_date", eventDates));
+    Dataset<Row> fresh =
+        Lake.conform(Dedupe.notIn(batch, existing), SILVER_LISTENS)
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<LocalDate, Long> freshRows = Partitions.countBy(fresh, "ingest_date");
+      long versionBefore = lake.version(SILVER_LISTENS);
+      // Inserting by event id, pruned to the batch's partitions, makes a rerun add nothing that
+      // silver already has.
+      lake.delta(SILVER_LISTENS)
+          .as("silver")
+          .merge(
+              fresh.as("batch"),
+              Partitions.in("silver.event_date", eventDates)
+                  + " AND silver.event_date = batch.event_date"
+                  + " AND silver.event_id = batch.event_id")
+          .whenNotMatched()
+          .insertAll()
+          .execute();
+      long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
+      long expected = freshRows.values().stream().mapToLong(Long::longValue).sum();
+      if (inserted != expected) {
+        throw new PipelineException(
+            "silver.listens took "
+                + inserted
+                + " new listens where "
+                + expected
+                + " were new when this run read it: another silver run for overlapping dates"
+                + " committed meanwhile; rerun these dates");
+      }
+      return freshRows;
+    } finally {
+      fresh.unpersist();
+    }
+  }
+
+  /** The event dates of valid listens: the only silver partitions a batch can touch. */
+  private static List<LocalDate> eventDates(Dataset<Row> valid) {
+    return valid.select("event_date").distinct().collectAsList().stream()
+        .map(row -> row.getDate(0).toLocalDate())
+        .sorted()
+        .toList();
   }
 
   private static void requireEqual(String what, long written, Map<LocalDate, Long> byDate) {
