@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.config.PipelineConfig;
 import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.generate.GeneratorSettings;
@@ -88,16 +87,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void printQuery(Pipeline pipeline, PrintWriter out, String sql) {
-    var rows = pipeline.spark().sql(sql);
-    TextTable table = new TextTable(List.of(rows.columns()));
-    for (Row row : rows.collectAsList()) {
-      Object[] cells = new Object[row.size()];
-      for (int i = 0; i < row.size(); i++) {
-        cells[i] = row.get(i);
-      }
-      table.add(cells);
-    }
-    table.print(out);
+    TextTable.of(pipeline.spark().sql(sql)).print(out);
   }
 
   private static List<LocalDate> arrivalDates(Path landing) {

@@ -136,9 +136,14 @@ public final class DiscoverWeekly {
         + ")";
   }
 
-  private static String firstLine(String message) {
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+  /** The first non-blank line of a message; Spark's parse errors start with a newline. */
+  static String firstLine(String message) {
+    return message
+        .lines()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty())
+        .findFirst()
+        .orElse("");
   }
 
   private static Path saveStackTrace(Exception e) {

@@ -5,7 +5,6 @@ import com.univocity.parsers.csv.CsvWriterSettings;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
@@ -64,7 +63,7 @@ final class SqlCommand implements Callable<Integer> {
     Dataset<Row> result = pipeline.spark().sql(query);
     PrintWriter out = spec.commandLine().getOut();
     switch (format) {
-      case table -> printTable(asText(result).limit(limit), out);
+      case table -> TextTable.of(asText(result).limit(limit)).print(out);
       case csv -> printCsv(asText(result), out);
       case json -> result.toJSON().toLocalIterator().forEachRemaining(out::println);
     }
@@ -82,9 +81,7 @@ final class SqlCommand implements Callable<Integer> {
           + String.join(", ", Arrays.stream(Table.values()).map(Table::sqlName).toList())
           + " (a table appears once a stage has written it)";
     }
-    String message = e.getMessage();
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    return DiscoverWeekly.firstLine(String.valueOf(e.getMessage()));
   }
 
   /** Every column as Spark renders it in UTC, so the formats agree with each other. */
@@ -94,18 +91,6 @@ final class SqlCommand implements Callable<Integer> {
             .map(name -> functions.col("`" + name + "`").cast("string").as(name))
             .toArray(Column[]::new);
     return result.select(columns);
-  }
-
-  private static void printTable(Dataset<Row> rows, PrintWriter out) {
-    TextTable table = new TextTable(List.of(rows.columns()));
-    for (Row row : rows.collectAsList()) {
-      Object[] cells = new Object[row.size()];
-      for (int i = 0; i < row.size(); i++) {
-        cells[i] = row.get(i);
-      }
-      table.add(cells);
-    }
-    table.print(out);
   }
 
   private static void printCsv(Dataset<Row> rows, PrintWriter out) {

@@ -3,6 +3,8 @@ package org.discoverweekly.etl.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /** A plain aligned text table for results on stdout. */
 final class TextTable {
@@ -12,6 +14,19 @@ final class TextTable {
 
   TextTable(List<String> header) {
     this.header = List.copyOf(header);
+  }
+
+  /** A table of a query's rows, collected to the driver. */
+  static TextTable of(Dataset<Row> rows) {
+    TextTable table = new TextTable(List.of(rows.columns()));
+    for (Row row : rows.collectAsList()) {
+      Object[] cells = new Object[row.size()];
+      for (int i = 0; i < row.size(); i++) {
+        cells[i] = row.get(i);
+      }
+      table.add(cells);
+    }
+    return table;
   }
 
   TextTable add(Object... cells) {

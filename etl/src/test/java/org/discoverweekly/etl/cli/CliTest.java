@@ -96,6 +96,14 @@ class CliTest extends SparkTestBase {
   }
 
   @Test
+  void shouldReportASyntaxErrorInOneLine() {
+    Result result = run("--lake", newLake().root(), "sql", "SELEC 1");
+    assertEquals(1, result.code());
+    assertTrue(
+        result.errLine().startsWith("discover-weekly sql: [PARSE_SYNTAX_ERROR]"), result.err());
+  }
+
+  @Test
   void shouldRejectABadConfigValueNamingTheKey() {
     Result result = run("-Dlistens.bot-plays-per-day=0", "silver", "--date", "2026-11-16");
     assertEquals(1, result.code());
