@@ -77,7 +77,17 @@ public final class BuildSilver {
       Map<LocalDate, Long> quarantined = Partitions.countBy(rejected, "ingest_date");
       Map<LocalDate, Long> validRows = Partitions.countBy(valid, "ingest_date");
       requireEqual("quarantined", quarantinedTotal, quarantined);
-      Map<LocalDate, Long> inserted = mergeNew(Dedupe.withinBatch(valid), eventDates(valid));
+      Dataset<Row> repeatedListens =
+          Dedupe.repeatedListens(valid).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> repeatedIds = Dedupe.repeatedIds(valid).persist(StorageLevel.MEMORY_AND_DISK());
+      Map<LocalDate, Long> inserted;
+      try {
+        inserted =
+            mergeNew(Dedupe.withinBatch(valid, repeatedListens, repeatedIds), eventDates(valid));
+      } finally {
+        repeatedListens.unpersist();
+        repeatedIds.unpersist();
+      }
 
       SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
       for (LocalDate date : dates) {
