@@ -118,6 +118,25 @@ class IngestListensTest extends SparkTestBase {
   }
 
   @Test
+  void shouldLeaveTracksAtTheirVersionWhenTheCatalogIsUnchanged() throws IOException {
+    Path landing = newLanding("unchanged-catalog");
+    Path file = landing.resolve("catalog").resolve("tracks.jsonl");
+    Files.writeString(file, "{\"track_id\":\"t1\",\"artist_id\":\"a1\"}\n");
+    Lake lake = newLake();
+    LoadTracks load = new LoadTracks(lake, new Landing(spark, landing.toString()));
+    assertEquals(1L, load.run().get("changed"));
+    long version = lake.version(SILVER_TRACKS);
+
+    assertEquals(0L, load.run().get("changed"));
+    assertEquals(version, lake.version(SILVER_TRACKS));
+
+    Files.writeString(file, "{\"track_id\":\"t1\",\"artist_id\":\"a1\",\"available\":false}\n");
+    assertEquals(1L, load.run().get("changed"));
+    assertEquals(version + 1, lake.version(SILVER_TRACKS));
+    assertEquals(false, lake.read(SILVER_TRACKS).head().getAs("available"));
+  }
+
+  @Test
   void shouldRefuseACatalogWithDuplicateTrackIds() throws IOException {
     Path landing = newLanding("duplicate-catalog");
     Files.writeString(
