@@ -2,7 +2,7 @@ package org.discoverweekly.etl.bronze;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.discoverweekly.etl.lake.Table.BRONZE_LISTENS;
+import static org.discoverweekly.etl.storage.Table.BRONZE_LISTENS;
 
 import java.sql.Date;
 import java.time.LocalDate;
@@ -13,10 +13,10 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.PipelineException;
-import org.discoverweekly.etl.lake.Lake;
-import org.discoverweekly.etl.lake.Landing;
-import org.discoverweekly.etl.lake.Partitions;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Landing;
+import org.discoverweekly.etl.storage.Partitions;
 
 /** Bronze listens for arrival dates: every landing line as received, one row per line. */
 public final class IngestListens {

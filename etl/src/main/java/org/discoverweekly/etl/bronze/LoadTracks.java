@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.discoverweekly.etl.lake.Table.SILVER_TRACKS;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -12,8 +12,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.discoverweekly.etl.PipelineException;
-import org.discoverweekly.etl.lake.Lake;
-import org.discoverweekly.etl.lake.Landing;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Landing;
 
 /** Silver tracks: the landing catalog, validated, one row per track, replacing the last one. */
 public final class LoadTracks {

@@ -3,10 +3,10 @@ package org.discoverweekly.etl.cli;
 import java.time.Clock;
 import org.apache.spark.sql.SparkSession;
 import org.discoverweekly.etl.config.PipelineConfig;
-import org.discoverweekly.etl.lake.Lake;
-import org.discoverweekly.etl.lake.Landing;
-import org.discoverweekly.etl.lake.SparkSessions;
 import org.discoverweekly.etl.ops.RunLedger;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Landing;
+import org.discoverweekly.etl.storage.SparkSessions;
 
 /** What a verb works with: the config, one SparkSession, the lake, the landing zone, the ledger. */
 final class Pipeline {

@@ -1,6 +1,6 @@
 package org.discoverweekly.etl.ops;
 
-import static org.discoverweekly.etl.lake.Table.OPS_PIPELINE_RUNS;
+import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.discoverweekly.etl.BuildInfo;
-import org.discoverweekly.etl.lake.Lake;
+import org.discoverweekly.etl.storage.Lake;
 
 /**
  * Appends {@code ops.pipeline_runs} rows for stage runs, whether they succeeded or failed: one row

@@ -3,10 +3,10 @@ package org.discoverweekly.etl.silver;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
-import static org.discoverweekly.etl.lake.Table.BRONZE_LISTENS;
-import static org.discoverweekly.etl.lake.Table.SILVER_LISTENS;
-import static org.discoverweekly.etl.lake.Table.SILVER_QUARANTINE;
-import static org.discoverweekly.etl.lake.Table.SILVER_TRACKS;
+import static org.discoverweekly.etl.storage.Table.BRONZE_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_QUARANTINE;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -18,9 +18,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
-import org.discoverweekly.etl.lake.Lake;
-import org.discoverweekly.etl.lake.Partitions;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Partitions;
 
 /**
  * Silver for arrival dates: bronze lines checked against the contract, rejects to {@code

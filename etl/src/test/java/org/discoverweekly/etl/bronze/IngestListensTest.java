@@ -1,7 +1,7 @@
 package org.discoverweekly.etl.bronze;
 
-import static org.discoverweekly.etl.lake.Table.BRONZE_LISTENS;
-import static org.discoverweekly.etl.lake.Table.SILVER_TRACKS;
+import static org.discoverweekly.etl.storage.Table.BRONZE_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +18,8 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.SparkTestBase;
-import org.discoverweekly.etl.lake.Lake;
-import org.discoverweekly.etl.lake.Landing;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Landing;
 import org.junit.jupiter.api.Test;
 
 class IngestListensTest extends SparkTestBase {

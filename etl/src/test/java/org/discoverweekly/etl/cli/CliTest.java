@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.discoverweekly.etl.SparkTestBase;
-import org.discoverweekly.etl.lake.Lake;
-import org.discoverweekly.etl.lake.Table;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

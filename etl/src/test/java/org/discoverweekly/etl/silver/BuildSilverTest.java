@@ -1,9 +1,9 @@
 package org.discoverweekly.etl.silver;
 
-import static org.discoverweekly.etl.lake.Table.BRONZE_LISTENS;
-import static org.discoverweekly.etl.lake.Table.SILVER_LISTENS;
-import static org.discoverweekly.etl.lake.Table.SILVER_QUARANTINE;
-import static org.discoverweekly.etl.lake.Table.SILVER_TRACKS;
+import static org.discoverweekly.etl.storage.Table.BRONZE_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_QUARANTINE;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +15,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.SparkTestBase;
-import org.discoverweekly.etl.lake.Lake;
-import org.discoverweekly.etl.lake.Table;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.Test;
 
 class BuildSilverTest extends SparkTestBase {

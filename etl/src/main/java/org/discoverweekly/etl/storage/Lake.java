@@ -1,4 +1,4 @@
-package org.discoverweekly.etl.lake;
+package org.discoverweekly.etl.storage;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;

@@ -1,4 +1,4 @@
-package org.discoverweekly.etl.lake;
+package org.discoverweekly.etl.storage;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;

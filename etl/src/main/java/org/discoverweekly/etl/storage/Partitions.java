@@ -1,4 +1,4 @@
-package org.discoverweekly.etl.lake;
+package org.discoverweekly.etl.storage;
 
 import java.time.LocalDate;
 import java.util.HashMap;
