@@ -12,7 +12,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Landing;
@@ -62,15 +61,7 @@ public final class IngestListens {
                 .select("ingest_date")
                 .filter(Partitions.in("ingest_date", dates)),
             "ingest_date");
-    long counted = rows.values().stream().mapToLong(Long::longValue).sum();
-    if (counted != written) {
-      throw new PipelineException(
-          "bronze.listens holds "
-              + counted
-              + " rows for the dates but "
-              + written
-              + " were written");
-    }
+    Partitions.requireTotal(BRONZE_LISTENS.sqlName(), written, rows);
     SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
     for (LocalDate date : dates) {
       outcomes.put(

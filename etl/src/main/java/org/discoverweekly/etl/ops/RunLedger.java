@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -103,10 +102,5 @@ public final class RunLedger {
         .format("delta")
         .mode("append")
         .save(lake.path(OPS_PIPELINE_RUNS));
-  }
-
-  /** Outcomes keyed by date, in date order. */
-  public static SortedMap<LocalDate, StageOutcome> byDate(Map<LocalDate, StageOutcome> outcomes) {
-    return new java.util.TreeMap<>(outcomes);
   }
 }

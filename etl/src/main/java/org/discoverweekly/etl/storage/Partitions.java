@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.PipelineException;
 
 /** Date partitions as SQL predicates and per-date counts. */
 public final class Partitions {
@@ -19,6 +20,15 @@ public final class Partitions {
         + " IN ("
         + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
         + ")";
+  }
+
+  /** Fails when the rows counted by date do not add up to the rows a write reported. */
+  public static void requireTotal(String table, long written, Map<LocalDate, Long> byDate) {
+    long counted = byDate.values().stream().mapToLong(Long::longValue).sum();
+    if (counted != written) {
+      throw new PipelineException(
+          table + ": " + written + " rows written but " + counted + " counted by date");
+    }
   }
 
   /** Row counts by a date column; dates without rows are absent. */
