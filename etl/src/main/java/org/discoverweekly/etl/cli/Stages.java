@@ -21,11 +21,13 @@ final class Stages {
 
   private Stages() {}
 
-  /** The catalog, then the dates' landing files in one pass. */
+  /** The dates' landing files in one pass (every folder checked first), then the catalog. */
   static void ingest(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
-    dates.forEach(pipeline.landing()::listenFiles);
     RunLedger ledger = pipeline.ledger();
     long started = System.nanoTime();
+    IngestListens ingest = new IngestListens(pipeline.lake(), pipeline.landing());
+    SortedMap<LocalDate, StageOutcome> outcomes =
+        ledger.trackDates("ingest", dates, () -> ingest.run(dates));
     LocalDate first = dates.get(0);
     SortedMap<LocalDate, StageOutcome> catalog =
         ledger.trackDates(
@@ -36,9 +38,6 @@ final class Stages {
               return new TreeMap<>(Map.of(first, new StageOutcome(Map.of(), counts)));
             });
     LOG.info("catalog: {} tracks -> silver.tracks", catalog.get(first).rowCounts().get("tracks"));
-    IngestListens ingest = new IngestListens(pipeline.lake(), pipeline.landing());
-    SortedMap<LocalDate, StageOutcome> outcomes =
-        ledger.trackDates("ingest", dates, () -> ingest.run(dates));
     String seconds = seconds(started);
     TextTable table = new TextTable(List.of("date", "files", "bronze_rows"));
     outcomes.forEach(
