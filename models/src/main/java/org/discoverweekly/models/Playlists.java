@@ -1,0 +1,146 @@
+package org.discoverweekly.models;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Weekly playlists: one row per user and position, {@code user_id, position, track_id, artist_id,
+ * score, source}. Users with enough history get ALS's ranking ({@code source = 'als'}); the others
+ * get the most popular tracks they have not heard ({@code 'popular'}) or nothing, by policy. Every
+ * list leaves out each track the user ever played and every track not available in the catalog.
+ */
+public final class Playlists {
+
+  /** What a cold-start user gets. */
+  public enum ColdStart {
+    POPULAR,
+    NONE
+  }
+
+  /** Playlist shape and who counts as warm. */
+  public record Settings(
+      int size, int maxPerArtist, int minHistoryTracks, ColdStart coldStart, int blockUsers) {
+
+    BlockedRanker.Settings ranker() {
+      return new BlockedRanker.Settings(size, maxPerArtist, blockUsers);
+    }
+  }
+
+  private final Dataset<Row> matrix;
+  private final Dataset<Row> heard;
+  private final Dataset<Row> catalog;
+  private final Settings settings;
+
+  /**
+   * {@code matrix}: the feedback matrix with indices; {@code heard}: every ({@code user_id,
+   * track_id}) ever played before the week; {@code catalog}: {@code track_id, artist_id,
+   * available}.
+   */
+  public Playlists(
+      Dataset<Row> matrix, Dataset<Row> heard, Dataset<Row> catalog, Settings settings) {
+    this.matrix = matrix;
+    this.heard = heard;
+    this.catalog = catalog;
+    this.settings = settings;
+  }
+
+  /**
+   * Users of the matrix with at least the minimum number of distinct tracks: {@code user_index}.
+   */
+  public Dataset<Row> warmUsers() {
+    return matrix
+        .groupBy("user_index")
+        .agg(count(lit(1)).as("tracks"))
+        .filter(col("tracks").geq(settings.minHistoryTracks()))
+        .select("user_index");
+  }
+
+  /** Users of the matrix below the minimum: {@code user_index}. */
+  public Dataset<Row> coldUsers() {
+    return matrix.select("user_index").distinct().join(warmUsers(), "user_index", "left_anti");
+  }
+
+  /** The week's playlists for every user of the matrix, by the rules above. */
+  public Dataset<Row> recommend(ALSModel model) {
+    Dataset<Row> ranked = byAls(warmUsers(), model).withColumn("source", lit("als"));
+    if (settings.coldStart() == ColdStart.POPULAR) {
+      ranked = ranked.unionByName(byPopularity(coldUsers()).withColumn("source", lit("popular")));
+    }
+    return withIds(ranked);
+  }
+
+  /** ALS's ranking for {@code users} ({@code user_index}): {@link BlockedRanker#OUTPUT} rows. */
+  public Dataset<Row> byAls(Dataset<Row> users, ALSModel model) {
+    Dataset<Row> userFactors =
+        model.userFactors().select(col("id").as("user_index"), col("features"));
+    Dataset<Row> itemFactors =
+        model.itemFactors().select(col("id").as("track_index"), col("features"));
+    return BlockedRanker.rank(
+        users.join(userFactors, "user_index").join(heardIndices(), "user_index", "left_outer"),
+        candidates(itemFactors),
+        settings.ranker());
+  }
+
+  /**
+   * The popularity ranking for {@code users}: tracks by how many users of the matrix streamed them,
+   * as a one-factor model, so the same filter and cap apply.
+   */
+  public Dataset<Row> byPopularity(Dataset<Row> users) {
+    Dataset<Row> popularity =
+        matrix
+            .groupBy("track_index")
+            .agg(countDistinct(when(col("streams").gt(0), col("user_index"))).as("listeners"))
+            .select(col("track_index"), array(col("listeners").cast("float")).as("features"));
+    return BlockedRanker.rank(
+        users
+            .withColumn("features", array(lit(1f)))
+            .join(heardIndices(), "user_index", "left_outer"),
+        candidates(popularity),
+        settings.ranker());
+  }
+
+  /** Adds string ids to ranked rows. */
+  public Dataset<Row> withIds(Dataset<Row> ranked) {
+    return ranked
+        .join(matrix.select("user_index", "user_id").distinct(), "user_index")
+        .join(trackIds(), "track_index")
+        .join(catalog.select("track_id", "artist_id"), "track_id")
+        .select("user_id", "position", "track_id", "artist_id", "score", "source");
+  }
+
+  /** Items with factors that are in the catalog and available: ranker candidates. */
+  private Dataset<Row> candidates(Dataset<Row> itemFactors) {
+    Dataset<Row> available =
+        catalog
+            .filter(col("available"))
+            .select("track_id", "artist_id")
+            .join(trackIds(), "track_id");
+    return itemFactors
+        .join(available, "track_index")
+        .select("track_index", "features", "artist_id");
+  }
+
+  /** Heard tracks per user as track indices; tracks outside the matrix can never be candidates. */
+  private Dataset<Row> heardIndices() {
+    return heard
+        .select("user_id", "track_id")
+        .distinct()
+        .join(trackIds(), "track_id")
+        .join(matrix.select("user_id", "user_index").distinct(), "user_id")
+        .groupBy("user_index")
+        .agg(collect_list("track_index").as("heard"));
+  }
+
+  private Dataset<Row> trackIds() {
+    return matrix.select("track_id", "track_index").distinct();
+  }
+}

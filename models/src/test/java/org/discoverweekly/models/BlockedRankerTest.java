@@ -1,0 +1,209 @@
+package org.discoverweekly.models;
+
+import static org.apache.spark.sql.types.DataTypes.FloatType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+class BlockedRankerTest extends ModelsTestBase {
+
+  private static final StructType USERS =
+      new StructType()
+          .add("user_index", IntegerType)
+          .add("features", DataTypes.createArrayType(FloatType))
+          .add("heard", DataTypes.createArrayType(IntegerType));
+  private static final StructType ITEMS =
+      new StructType()
+          .add("track_index", IntegerType)
+          .add("features", DataTypes.createArrayType(FloatType))
+          .add("artist_id", StringType);
+
+  private static Object[] user(int index, List<Float> features, List<Integer> heard) {
+    return new Object[] {index, features, heard};
+  }
+
+  private static Object[] item(int index, float score, String artist) {
+    return new Object[] {index, List.of(score), artist};
+  }
+
+  /** Track indices of one user's list, in position order. */
+  private static List<Integer> tracksOf(Dataset<Row> ranked, int user) {
+    return ranked.filter("user_index = " + user).orderBy("position").collectAsList().stream()
+        .map(row -> row.getInt(2))
+        .toList();
+  }
+
+  @Test
+  void shouldLeaveOutHeardTracks() {
+    Dataset<Row> users = rows(USERS, user(0, List.of(1f), List.of(5, 3)));
+    Dataset<Row> items =
+        rows(ITEMS, item(1, 1f, "a1"), item(3, 9f, "a3"), item(5, 8f, "a5"), item(7, 2f, "a7"));
+
+    Dataset<Row> ranked = BlockedRanker.rank(users, items, new BlockedRanker.Settings(3, 2, 16));
+
+    assertEquals(List.of(7, 1), tracksOf(ranked, 0));
+  }
+
+  @Test
+  void shouldCapTracksPerArtistAndFillFromBelow() {
+    // The three best tracks are by one artist; with a cap of 2 the third slot goes further down.
+    Dataset<Row> users = rows(USERS, user(0, List.of(1f), null));
+    Dataset<Row> items =
+        rows(
+            ITEMS,
+            item(0, 9f, "same"),
+            item(1, 8f, "same"),
+            item(2, 7f, "same"),
+            item(3, 1f, "other"));
+
+    Dataset<Row> ranked = BlockedRanker.rank(users, items, new BlockedRanker.Settings(3, 2, 16));
+
+    assertEquals(List.of(0, 1, 3), tracksOf(ranked, 0));
+  }
+
+  @Test
+  void shouldBreakTiesByLowerTrackIndex() {
+    Dataset<Row> users = rows(USERS, user(0, List.of(1f), null));
+    Dataset<Row> items = rows(ITEMS, item(4, 5f, "a"), item(2, 5f, "b"), item(9, 5f, "c"));
+
+    Dataset<Row> ranked = BlockedRanker.rank(users, items, new BlockedRanker.Settings(2, 2, 16));
+
+    assertEquals(List.of(2, 4), tracksOf(ranked, 0));
+  }
+
+  @Test
+  void shouldMatchBruteForceExactlyAcrossBlocks() {
+    // Small integer factors make every dot product exact in float, so the order is unambiguous
+    // and ties (many, on purpose) must follow the lower-index rule.
+    Random random = new Random(7);
+    int rank = 3;
+    List<Object[]> itemRows = new ArrayList<>();
+    for (int t = 0; t < 200; t++) {
+      itemRows.add(new Object[] {t * 2, randomFactors(random, rank), "a" + random.nextInt(40)});
+    }
+    List<Object[]> userRows = new ArrayList<>();
+    for (int u = 0; u < 23; u++) {
+      List<Integer> heard = IntStream.range(0, 150).map(i -> random.nextInt(420)).boxed().toList();
+      userRows.add(user(u, randomFactors(random, rank), heard));
+    }
+    BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 5);
+
+    Dataset<Row> ranked =
+        BlockedRanker.rank(
+                rows(USERS, userRows.toArray(Object[][]::new)),
+                rows(ITEMS, itemRows.toArray(Object[][]::new)),
+                settings)
+            .cache();
+
+    for (Object[] user : userRows) {
+      int index = (Integer) user[0];
+      List<Integer> expected = bruteForce(user, itemRows, settings);
+      assertEquals(expected, tracksOf(ranked, index), "user " + index);
+      List<Integer> positions =
+          ranked.filter("user_index = " + index).orderBy("position").collectAsList().stream()
+              .map(row -> row.getInt(1))
+              .toList();
+      assertEquals(IntStream.rangeClosed(1, expected.size()).boxed().toList(), positions);
+    }
+    assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here");
+  }
+
+  @Test
+  void shouldGiveTheSameListsOnEveryRun() {
+    Random random = new Random(11);
+    List<Object[]> itemRows = new ArrayList<>();
+    for (int t = 0; t < 50; t++) {
+      itemRows.add(new Object[] {t, randomFactors(random, 2), "a" + (t % 7)});
+    }
+    Dataset<Row> users =
+        rows(USERS, user(0, List.of(1f, 0f), null), user(1, List.of(0f, 1f), List.of(1, 2)));
+    Dataset<Row> items = rows(ITEMS, itemRows.toArray(Object[][]::new));
+    BlockedRanker.Settings settings = new BlockedRanker.Settings(10, 2, 1);
+
+    List<Row> first =
+        BlockedRanker.rank(users, items, settings)
+            .orderBy("user_index", "position")
+            .collectAsList();
+    List<Row> second =
+        BlockedRanker.rank(users, items, settings)
+            .orderBy("user_index", "position")
+            .collectAsList();
+
+    assertEquals(first, second);
+    assertEquals(20, first.size());
+  }
+
+  @Test
+  void shouldReturnEveryEligibleTrackWhenFewerThanK() {
+    Dataset<Row> users = rows(USERS, user(0, List.of(1f), List.of(0)));
+    Dataset<Row> items = rows(ITEMS, item(0, 3f, "a"), item(1, 2f, "b"), item(2, 1f, "a"));
+
+    Dataset<Row> ranked = BlockedRanker.rank(users, items, new BlockedRanker.Settings(30, 2, 16));
+
+    assertEquals(List.of(1, 2), tracksOf(ranked, 0));
+  }
+
+  private static List<Float> randomFactors(Random random, int rank) {
+    List<Float> factors = new ArrayList<>();
+    for (int f = 0; f < rank; f++) {
+      factors.add((float) (random.nextInt(7) - 3));
+    }
+    return factors;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Integer> bruteForce(
+      Object[] user, List<Object[]> items, BlockedRanker.Settings settings) {
+    List<Float> userFactors = (List<Float>) user[1];
+    Set<Integer> heard = new HashSet<>((List<Integer>) user[2]);
+    Map<Integer, Float> scores = new HashMap<>();
+    Map<Integer, String> artists = new HashMap<>();
+    for (Object[] item : items) {
+      int track = (Integer) item[0];
+      if (heard.contains(track)) {
+        continue;
+      }
+      List<Float> itemFactors = (List<Float>) item[1];
+      float score = 0;
+      for (int f = 0; f < userFactors.size(); f++) {
+        score += userFactors.get(f) * itemFactors.get(f);
+      }
+      scores.put(track, score);
+      artists.put(track, (String) item[2]);
+    }
+    List<Integer> order =
+        scores.keySet().stream()
+            .sorted(
+                (a, b) -> {
+                  float sa = scores.get(a);
+                  float sb = scores.get(b);
+                  return sa > sb ? -1 : sa < sb ? 1 : Integer.compare(a, b);
+                })
+            .toList();
+    Map<String, Integer> perArtist = new HashMap<>();
+    List<Integer> picked = new ArrayList<>();
+    for (int track : order) {
+      if (picked.size() == settings.k()) {
+        break;
+      }
+      if (perArtist.merge(artists.get(track), 1, Integer::sum) <= settings.maxPerArtist()) {
+        picked.add(track);
+      }
+    }
+    return picked;
+  }
+}
