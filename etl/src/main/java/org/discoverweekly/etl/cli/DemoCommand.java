@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.temporal.TemporalAdjusters;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,6 +15,7 @@ import java.util.stream.Stream;
 import org.discoverweekly.etl.config.PipelineConfig;
 import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.generate.GeneratorSettings;
+import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Run the pipeline on data-samples/ into a fresh demo lake (var/demo/lake unless --lake),",
-      "generating the sample first if it is missing, and print what each stage did."
+      "generating the sample first if it is missing: ingest, silver, then weekly for the week",
+      "after the last arrival date; print what each stage did and one user's playlist."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -62,7 +66,37 @@ final class DemoCommand implements Callable<Integer> {
     out.println("== silver: bronze -> silver.listens + silver.quarantine");
     Stages.silver(pipeline, dates, out);
 
+    LocalDate week =
+        dates
+            .get(dates.size() - 1)
+            .plusDays(1)
+            .with(TemporalAdjusters.nextOrSame(DayOfWeek.MONDAY));
+    out.println();
+    out.println(
+        "== weekly " + week + ": snapshot, train, rank -> gold.discover_weekly; backtest, gate");
+    WeeklyRecommendations.Result weekly = Stages.weekly(pipeline, week, false, out);
+
     pipeline.lake().registerTables();
+    String user =
+        pipeline
+            .spark()
+            .sql(
+                "SELECT min(user_id) FROM gold.discover_weekly WHERE source = 'als' AND week = DATE'"
+                    + week
+                    + "'")
+            .head()
+            .getString(0);
+    out.println();
+    out.println("== the playlist of " + user + " for " + week);
+    printQuery(
+        pipeline,
+        out,
+        "SELECT position, track_name, artist_name, round(score, 4) AS score, source"
+            + " FROM gold.discover_weekly WHERE week = DATE'"
+            + week
+            + "' AND user_id = '"
+            + user
+            + "' ORDER BY position");
     out.println();
     out.println("== silver.listens");
     printQuery(
@@ -78,6 +112,10 @@ final class DemoCommand implements Callable<Integer> {
         out,
         "SELECT reason, count(*) AS lines FROM silver.quarantine GROUP BY reason ORDER BY reason");
     out.println();
+    if (!weekly.verdict().accepted()) {
+      out.println("The quality gate rejected " + week + ": " + weekly.verdict().reason());
+      return DiscoverWeekly.FAILED;
+    }
     out.println("Query the tables yourself, e.g.:");
     out.println(
         "  bin/discover-weekly --lake "

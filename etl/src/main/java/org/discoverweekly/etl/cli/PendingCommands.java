@@ -23,7 +23,7 @@ final class PendingCommands {
               "discover-weekly "
                   + spec.name()
                   + ": not built yet (this release has generate,"
-                  + " ingest, silver, sql and demo)");
+                  + " ingest, silver, weekly, evaluate, sql and demo)");
       return DiscoverWeekly.FAILED;
     }
   }
@@ -37,18 +37,6 @@ final class PendingCommands {
         description = "The week, by its Monday (YYYY-MM-DD).")
     LocalDate week;
   }
-
-  @Command(
-      name = "weekly",
-      mixinStandardHelpOptions = true,
-      description = "Snapshot, train, rank, filter -> gold tables for week W (not built yet).")
-  static final class Weekly extends WeekPending {}
-
-  @Command(
-      name = "evaluate",
-      mixinStandardHelpOptions = true,
-      description = "Backtest W's model -> gold.model_metrics (not built yet).")
-  static final class Evaluate extends WeekPending {}
 
   @Command(
       name = "publish",

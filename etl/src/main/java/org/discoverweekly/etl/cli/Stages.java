@@ -8,9 +8,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.discoverweekly.etl.bronze.IngestListens;
 import org.discoverweekly.etl.bronze.LoadTracks;
+import org.discoverweekly.etl.gold.Backtest;
+import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.silver.BuildSilver;
+import org.discoverweekly.models.RankingQuality;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +80,75 @@ final class Stages {
         });
     table.print(out);
     out.println("silver: " + dates.size() + " date(s) in " + seconds + " s");
+  }
+
+  /** Week W end to end (see {@link WeeklyRecommendations}), with what each step did. */
+  static WeeklyRecommendations.Result weekly(
+      Pipeline pipeline, LocalDate week, boolean force, PrintWriter out) {
+    long started = System.nanoTime();
+    WeeklyRecommendations.Result result =
+        new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), pipeline.config().weekly())
+            .run(week, force);
+    Map<String, Long> snapshot = result.snapshot();
+    Map<String, Long> playlists = result.playlists();
+    out.println("week " + week + ", model " + result.modelVersion());
+    out.printf(
+        "snapshot: %d user x track pairs, %d users, %d tracks, %d bots excluded%s%n",
+        snapshot.get("pairs"),
+        snapshot.get("users"),
+        snapshot.get("tracks"),
+        snapshot.get("bots"),
+        result.snapshotReused() ? " (reused)" : "");
+    out.println("model: " + (result.modelReused() ? "reused" : "trained"));
+    out.printf(
+        "playlists: %d rows for %d users (%d by ALS, %d popular for cold start)%n",
+        playlists.get("rows"),
+        playlists.get("users"),
+        playlists.get("als_users"),
+        playlists.get("popular_users"));
+    printMetrics(result.metrics(), out);
+    out.println(
+        "gate: "
+            + (result.verdict().accepted() ? "accepted: " : "rejected: ")
+            + result.verdict().reason());
+    out.println("weekly: " + week + " in " + seconds(started) + " s");
+    return result;
+  }
+
+  /** The backtest alone, recorded in the ledger as an evaluate run. */
+  static Backtest.Result evaluate(
+      Pipeline pipeline, LocalDate week, java.util.function.Supplier<Backtest.Result> backtest) {
+    Backtest.Result[] result = new Backtest.Result[1];
+    pipeline
+        .ledger()
+        .trackWeek(
+            "evaluate",
+            week,
+            () -> {
+              result[0] = backtest.get();
+              return new StageOutcome(Map.of(), Map.of("users", result[0].als().users()));
+            });
+    return result[0];
+  }
+
+  static void printMetrics(Backtest.Result metrics, PrintWriter out) {
+    TextTable table =
+        new TextTable(
+            List.of("model", "users", "recall@k", "precision@k", "ndcg@k", "map@k", "coverage"));
+    for (var entry :
+        List.of(Map.entry("als", metrics.als()), Map.entry("popularity", metrics.popularity()))) {
+      RankingQuality.Metrics m = entry.getValue();
+      table.add(
+          entry.getKey(),
+          m.users(),
+          String.format("%.4f", m.recall()),
+          String.format("%.4f", m.precision()),
+          String.format("%.4f", m.ndcg()),
+          String.format("%.4f", m.map()),
+          String.format("%.4f", m.coverage()));
+    }
+    out.println("backtest (k = " + metrics.als().k() + "):");
+    table.print(out);
   }
 
   static String seconds(long startedNanos) {

@@ -2,8 +2,13 @@ package org.discoverweekly.etl.config;
 
 import com.typesafe.config.Config;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.discoverweekly.models.FeedbackMatrix;
+import org.discoverweekly.models.ImplicitAls;
+import org.discoverweekly.models.Playlists;
+import org.discoverweekly.models.QualityGate;
 
 /** The whole pipeline configuration, parsed once from HOCON into typed records. */
 public record PipelineConfig(
@@ -11,6 +16,7 @@ public record PipelineConfig(
     String landing,
     SparkSettings spark,
     ListenRules listens,
+    WeeklySettings weekly,
     CassandraSettings cassandra) {
 
   /** How the SparkSession is built when the pipeline builds it. */
@@ -24,6 +30,25 @@ public record PipelineConfig(
       int futureSkewMinutes,
       long maxMsPlayed,
       int botPlaysPerDay) {}
+
+  /** How the weekly stage builds the matrix, trains, ranks and gates a week. */
+  public record WeeklySettings(
+      FeedbackMatrix.Settings matrix,
+      Playlists.Settings playlists,
+      ImplicitAls.Settings als,
+      String checkpointDir,
+      QualityGate.Settings gate) {
+
+    /** The values that shape the week's output, for the run ledger. */
+    public Map<String, String> asMap() {
+      Map<String, String> values = new TreeMap<>();
+      values.put("matrix", matrix.toString());
+      values.put("playlists", playlists.toString());
+      values.put("als", als.toString());
+      values.put("gate", gate.toString());
+      return values;
+    }
+  }
 
   /** Where the serving Cassandra is; credentials are named environment variables. */
   public record CassandraSettings(
@@ -41,6 +66,7 @@ public record PipelineConfig(
         config.getString("landing"),
         sparkSettings(config.getConfig("spark")),
         listenRules(config.getConfig("listens")),
+        weeklySettings(config.getConfig("weekly"), config.getInt("listens.bot-plays-per-day")),
         cassandraSettings(config.getConfig("cassandra")));
   }
 
@@ -63,6 +89,41 @@ public record PipelineConfig(
         nonNegative(listens, "future-skew-minutes"),
         positiveLong(listens, "max-ms-played"),
         positive(listens, "bot-plays-per-day"));
+  }
+
+  private static WeeklySettings weeklySettings(Config weekly, int botPlaysPerDay) {
+    Config als = weekly.getConfig("als");
+    Config gate = weekly.getConfig("gate");
+    String coldStart = weekly.getString("cold-start");
+    if (!coldStart.equals("popular") && !coldStart.equals("none")) {
+      throw new ConfigError(
+          weekly.origin().description(),
+          "cold-start",
+          "must be \"popular\" or \"none\", got \"" + coldStart + "\"");
+    }
+    return new WeeklySettings(
+        new FeedbackMatrix.Settings(
+            positive(weekly, "history-days"),
+            positiveDouble(weekly, "half-life-days"),
+            fraction(weekly, "skip-weight"),
+            botPlaysPerDay),
+        new Playlists.Settings(
+            positive(weekly, "playlist-size"),
+            positive(weekly, "max-tracks-per-artist"),
+            positive(weekly, "min-history-tracks"),
+            Playlists.ColdStart.valueOf(coldStart.toUpperCase(Locale.ROOT)),
+            positive(weekly, "rank-block-users")),
+        new ImplicitAls.Settings(
+            positive(als, "rank"),
+            positiveDouble(als, "reg-param"),
+            positiveDouble(als, "alpha"),
+            positive(als, "max-iter"),
+            als.getLong("seed"),
+            positive(als, "checkpoint-interval"),
+            nonNegative(als, "blocks")),
+        als.getString("checkpoint-dir"),
+        new QualityGate.Settings(
+            nonNegativeDouble(gate, "min-ndcg-lift"), fraction(gate, "max-ndcg-drop")));
   }
 
   private static CassandraSettings cassandraSettings(Config cassandra) {
@@ -88,6 +149,32 @@ public record PipelineConfig(
     long value = config.getLong(key);
     if (value <= 0) {
       throw new ConfigError(config.origin().description(), key, "must be positive, got " + value);
+    }
+    return value;
+  }
+
+  private static double positiveDouble(Config config, String key) {
+    double value = config.getDouble(key);
+    if (!(value > 0)) {
+      throw new ConfigError(config.origin().description(), key, "must be positive, got " + value);
+    }
+    return value;
+  }
+
+  private static double nonNegativeDouble(Config config, String key) {
+    double value = config.getDouble(key);
+    if (!(value >= 0)) {
+      throw new ConfigError(
+          config.origin().description(), key, "must not be negative, got " + value);
+    }
+    return value;
+  }
+
+  private static double fraction(Config config, String key) {
+    double value = config.getDouble(key);
+    if (!(value >= 0 && value <= 1)) {
+      throw new ConfigError(
+          config.origin().description(), key, "must be between 0 and 1, got " + value);
     }
     return value;
   }

@@ -1,5 +1,7 @@
 package org.discoverweekly.etl.ops;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 
 import java.sql.Date;
@@ -9,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -50,7 +53,7 @@ public final class RunLedger {
     List<Row> succeeded = new ArrayList<>();
     outcomes.forEach(
         (date, outcome) ->
-            succeeded.add(row(stage, date, null, "succeeded", started, outcome, null)));
+            succeeded.add(row(stage, date, null, outcome.status(), started, outcome, null)));
     append(succeeded);
     return outcomes;
   }
@@ -65,8 +68,54 @@ public final class RunLedger {
       append(List.of(row(stage, null, week, "failed", started, StageOutcome.EMPTY, e)));
       throw e;
     }
-    append(List.of(row(stage, null, week, "succeeded", started, outcome, null)));
+    append(List.of(row(stage, null, week, outcome.status(), started, outcome, null)));
     return outcome;
+  }
+
+  /**
+   * The latest recorded run of a weekly stage for {@code week} with one of the given statuses, if
+   * any.
+   */
+  public Optional<Row> latest(String stage, LocalDate week, String... statuses) {
+    if (!lake.exists(OPS_PIPELINE_RUNS)) {
+      return Optional.empty();
+    }
+    List<Row> runs =
+        lake.read(OPS_PIPELINE_RUNS)
+            .filter(col("stage").equalTo(stage))
+            .filter(col("week").equalTo(lit(Date.valueOf(week))))
+            .filter(col("status").isin((Object[]) statuses))
+            .orderBy(col("finished_at").desc(), col("run_id"))
+            .limit(1)
+            .collectAsList();
+    return runs.stream().findFirst();
+  }
+
+  /** The latest week before {@code week} whose gate accepted it, if any. */
+  public Optional<LocalDate> lastAcceptedBefore(LocalDate week) {
+    if (!lake.exists(OPS_PIPELINE_RUNS)) {
+      return Optional.empty();
+    }
+    // A week counts by its latest gate verdict: a rerun that was rejected withdraws it.
+    List<Row> verdicts =
+        lake.read(OPS_PIPELINE_RUNS)
+            .filter(col("stage").equalTo("gate"))
+            .filter(col("week").lt(lit(Date.valueOf(week))))
+            .orderBy(col("week").desc(), col("finished_at").desc())
+            .select("week", "status")
+            .collectAsList();
+    LocalDate seen = null;
+    for (Row verdict : verdicts) {
+      LocalDate verdictWeek = verdict.getDate(0).toLocalDate();
+      if (verdictWeek.equals(seen)) {
+        continue;
+      }
+      seen = verdictWeek;
+      if (StageOutcome.ACCEPTED.equals(verdict.getString(1))) {
+        return Optional.of(verdictWeek);
+      }
+    }
+    return Optional.empty();
   }
 
   private Row row(
@@ -89,8 +138,9 @@ public final class RunLedger {
         finished.toEpochMilli() - started.toEpochMilli(),
         outcome.inputVersions(),
         outcome.rowCounts(),
-        failure == null ? null : String.valueOf(failure.getMessage()),
-        BuildInfo.version());
+        failure == null ? outcome.message() : String.valueOf(failure.getMessage()),
+        BuildInfo.version(),
+        outcome.config().isEmpty() ? null : outcome.config());
   }
 
   private void append(List<Row> runs) {
@@ -101,6 +151,8 @@ public final class RunLedger {
         .write()
         .format("delta")
         .mode("append")
+        // Lakes written before a column was added to the ledger take it on the next run.
+        .option("mergeSchema", "true")
         .save(lake.path(OPS_PIPELINE_RUNS));
   }
 }

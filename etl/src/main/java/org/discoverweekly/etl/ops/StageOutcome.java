@@ -2,13 +2,31 @@ package org.discoverweekly.etl.ops;
 
 import java.util.Map;
 
-/** What a stage run read and produced, for the run ledger. */
-public record StageOutcome(Map<String, Long> inputVersions, Map<String, Long> rowCounts) {
+/**
+ * What a stage run read and produced, for the run ledger: input versions, row counts, the config
+ * values that shaped it, and its status with an optional message.
+ */
+public record StageOutcome(
+    Map<String, Long> inputVersions,
+    Map<String, Long> rowCounts,
+    Map<String, String> config,
+    String status,
+    String message) {
+
+  public static final String SUCCEEDED = "succeeded";
+  public static final String REUSED = "reused";
+  public static final String ACCEPTED = "accepted";
+  public static final String REJECTED = "rejected";
 
   static final StageOutcome EMPTY = new StageOutcome(Map.of(), Map.of());
 
   public StageOutcome {
     inputVersions = Map.copyOf(inputVersions);
     rowCounts = Map.copyOf(rowCounts);
+    config = Map.copyOf(config);
+  }
+
+  public StageOutcome(Map<String, Long> inputVersions, Map<String, Long> rowCounts) {
+    this(inputVersions, rowCounts, Map.of(), SUCCEEDED, null);
   }
 }

@@ -37,6 +37,16 @@ public final class Lake {
     return root + "/" + table.relativePath();
   }
 
+  /** Where the ALS model of {@code week} with {@code modelVersion} is saved. */
+  public String modelPath(java.time.LocalDate week, String modelVersion) {
+    return root + "/models/als/week=" + week + "/" + modelVersion;
+  }
+
+  /** The default Spark checkpoint folder, for ALS's long lineages. */
+  public String checkpointPath() {
+    return root + "/ops/_checkpoints";
+  }
+
   public boolean exists(Table table) {
     return DeltaTable.isDeltaTable(spark, path(table));
   }

@@ -2,6 +2,8 @@ package org.discoverweekly.etl.storage;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DateType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
@@ -67,6 +69,60 @@ public enum Table {
       column("duration_ms", LongType, true, "Track length in milliseconds"),
       column("available", BooleanType, false, "Playable now; unavailable tracks are never served")),
 
+  GOLD_USER_TRACK_MATRIX(
+      "gold",
+      "user_track_matrix",
+      "Frozen feature snapshot: one row per user x track played in the history window before week"
+          + " W (bots excluded), with the implicit confidence ALS trains on; partitioned by week.",
+      List.of("week"),
+      column("week", DateType, false, "Monday W; only listens before W 00:00 UTC count"),
+      column("user_id", StringType, false, "Listener"),
+      column("track_id", StringType, false, "Track"),
+      column("user_index", IntegerType, false, "ALS user id: rank of user_id in sort order"),
+      column("track_index", IntegerType, false, "ALS item id: rank of track_id in sort order"),
+      column("streams", LongType, false, "Plays of 30 s or more in the window"),
+      column("skips", LongType, false, "Shorter plays in the window"),
+      column("last_played", TimestampType, false, "Start of the latest play in the window"),
+      column(
+          "confidence",
+          DoubleType,
+          false,
+          "ln(1 + streams + skip_weight * skips) * 2^(-days since last play / half_life_days)")),
+
+  GOLD_DISCOVER_WEEKLY(
+      "gold",
+      "discover_weekly",
+      "One row per playlist slot: up to 30 never-played tracks per user for week W, partitioned"
+          + " by week. Serve only weeks the quality gate accepted (ops.pipeline_runs, stage gate).",
+      List.of("week"),
+      column("week", DateType, false, "Monday W the playlist is for"),
+      column("user_id", StringType, false, "Listener"),
+      column("position", IntegerType, false, "Slot 1..30, best first"),
+      column("track_id", StringType, false, "Recommended track, never played by the user"),
+      column("artist_id", StringType, false, "The track's main artist"),
+      column("track_name", StringType, true, "Track title from the catalog"),
+      column("artist_name", StringType, true, "Artist name from the catalog"),
+      column("score", DoubleType, false, "Ranking score: ALS dot product, or listeners if popular"),
+      column("source", StringType, false, "als, or popular for a cold-start user"),
+      column("model_version", StringType, false, "The model that ranked the week")),
+
+  GOLD_MODEL_METRICS(
+      "gold",
+      "model_metrics",
+      "One row per week x model: a backtest trained on listens before W - 7 days and scored"
+          + " against first plays in [W - 7 days, W).",
+      List.of(),
+      column("week", DateType, false, "Monday W whose model was evaluated"),
+      column("model", StringType, false, "als or popularity"),
+      column("k", IntegerType, false, "Playlist length the metrics are at"),
+      column("users", LongType, false, "Users evaluated: warm users with a first play"),
+      column("recall", DoubleType, false, "Mean recall@k"),
+      column("precision", DoubleType, false, "Mean precision@k"),
+      column("ndcg", DoubleType, false, "Mean NDCG@k, binary relevance"),
+      column("map", DoubleType, false, "Mean average precision@k"),
+      column("coverage", DoubleType, false, "Distinct tracks recommended / available tracks"),
+      column("model_version", StringType, false, "The week's model version")),
+
   OPS_PIPELINE_RUNS(
       "ops",
       "pipeline_runs",
@@ -76,7 +132,12 @@ public enum Table {
       column("stage", StringType, false, "ingest, silver, weekly, ..."),
       column("date", DateType, true, "Arrival date the run processed, for daily stages"),
       column("week", DateType, true, "Monday of the week the run built, for weekly stages"),
-      column("status", StringType, false, "succeeded or failed"),
+      column(
+          "status",
+          StringType,
+          false,
+          "succeeded, failed or reused (a weekly step whose inputs had not changed); for stage"
+              + " gate, accepted or rejected"),
       column("started_at", TimestampType, false, "Wall-clock start (UTC)"),
       column("finished_at", TimestampType, false, "Wall-clock end (UTC)"),
       column("duration_ms", LongType, false, "Wall-clock duration"),
@@ -90,8 +151,13 @@ public enum Table {
           DataTypes.createMapType(StringType, LongType, false),
           false,
           "Row counts by name (bronze, new, duplicates, quarantined, ...)"),
-      column("message", StringType, true, "Error message of a failed run"),
-      column("code_version", StringType, false, "Version of the pipeline code that ran"));
+      column("message", StringType, true, "Error message of a failed run, or the gate's reason"),
+      column("code_version", StringType, false, "Version of the pipeline code that ran"),
+      column(
+          "config",
+          DataTypes.createMapType(StringType, StringType, false),
+          true,
+          "Config values that shape the stage's output, with their hash"));
 
   private final String layer;
   private final String entity;

@@ -1,0 +1,54 @@
+package org.discoverweekly.etl.cli;
+
+import java.io.PrintWriter;
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import org.discoverweekly.etl.gold.Backtest;
+import org.discoverweekly.etl.gold.WeeklyRecommendations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code evaluate}: the backtest of week W's recipe into gold.model_metrics. */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Backtest week W: train on listens before W - 7 days, rank as weekly does, and score",
+      "against first plays in [W - 7 days, W) for ALS and popularity -> gold.model_metrics.",
+      "Prints the metrics and what the quality gate would say."
+    })
+final class EvaluateCommand implements Callable<Integer> {
+
+  @ParentCommand DiscoverWeekly root;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--week",
+      required = true,
+      converter = Dates.Monday.class,
+      paramLabel = "W",
+      description = "The week, by its Monday (YYYY-MM-DD).")
+  LocalDate week;
+
+  @Override
+  public Integer call() {
+    Pipeline pipeline = new Pipeline(root.config());
+    PrintWriter out = spec.commandLine().getOut();
+    var settings = pipeline.config().weekly();
+    String modelVersion = WeeklyRecommendations.modelVersion(pipeline.lake(), week, settings);
+    Backtest.Result metrics =
+        Stages.evaluate(
+            pipeline, week, () -> new Backtest(pipeline.lake(), settings).run(week, modelVersion));
+    Stages.printMetrics(metrics, out);
+    var verdict =
+        new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), settings)
+            .judge(week, metrics);
+    out.println(
+        "gate: " + (verdict.accepted() ? "would accept: " : "would reject: ") + verdict.reason());
+    return 0;
+  }
+}

@@ -1,0 +1,55 @@
+package org.discoverweekly.etl.cli;
+
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import org.discoverweekly.etl.gold.WeeklyRecommendations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code weekly}: week W's snapshot, model, playlists, backtest and quality gate. */
+@Command(
+    name = "weekly",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Build week W from listens before W 00:00 UTC: gold.user_track_matrix (snapshot),",
+      "the ALS model, gold.discover_weekly (top 30 unheard tracks per user), a backtest in",
+      "gold.model_metrics and the quality gate. Snapshot and model are reused when silver and",
+      "the config are unchanged. Exits 1 when the gate rejects the week."
+    })
+final class WeeklyCommand implements Callable<Integer> {
+
+  @ParentCommand DiscoverWeekly root;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--week",
+      required = true,
+      converter = Dates.Monday.class,
+      paramLabel = "W",
+      description = "The week, by its Monday (YYYY-MM-DD).")
+  LocalDate week;
+
+  @Option(names = "--force", description = "Recompute the snapshot and the model.")
+  boolean force;
+
+  @Override
+  public Integer call() {
+    WeeklyRecommendations.Result result =
+        Stages.weekly(new Pipeline(root.config()), week, force, spec.commandLine().getOut());
+    if (!result.verdict().accepted()) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "discover-weekly weekly: week "
+                  + week
+                  + " rejected by the quality gate, not publishable: "
+                  + result.verdict().reason());
+      return DiscoverWeekly.FAILED;
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,181 @@
+package org.discoverweekly.etl.gold;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.dense_rank;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.discoverweekly.etl.storage.Table.GOLD_MODEL_METRICS;
+import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.expressions.Window;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.models.ImplicitAls;
+import org.discoverweekly.models.Playlists;
+import org.discoverweekly.models.RankingQuality;
+import org.discoverweekly.models.RankingQuality.Metrics;
+
+/**
+ * {@code gold.model_metrics} for week W: the week's recipe trained on listens before W − 7 days,
+ * ranked as the weekly run ranks, and scored against the tracks each warm user played for the first
+ * time in [W − 7 days, W), for ALS and for the popularity baseline on the same users.
+ */
+public final class Backtest {
+
+  private final Lake lake;
+  private final WeeklySettings settings;
+
+  public Backtest(Lake lake, WeeklySettings settings) {
+    this.lake = lake;
+    this.settings = settings;
+  }
+
+  /** ALS's and popularity's metrics on the same users. */
+  public record Result(Metrics als, Metrics popularity) {}
+
+  /** Evaluates W and writes its two rows of {@code gold.model_metrics}. */
+  public Result run(LocalDate week, String modelVersion) {
+    LocalDate split = week.minusDays(7);
+    Dataset<Row> matrix =
+        BuildSnapshot.transform(
+                BuildSnapshot.listensInWindow(lake, split, settings.matrix().historyDays()),
+                split,
+                settings.matrix())
+            .matrix()
+            .cache();
+    try {
+      Dataset<Row> listens =
+          lake.read(SILVER_LISTENS).filter(col("event_date").lt(lit(Date.valueOf(week))));
+      Dataset<Row> heardBefore =
+          listens
+              .filter(col("event_date").lt(lit(Date.valueOf(split))))
+              .select("user_id", "track_id");
+      Dataset<Row> catalog = lake.read(SILVER_TRACKS);
+      Playlists playlists = new Playlists(matrix, heardBefore, catalog, settings.playlists());
+      Dataset<Row> firstPlays =
+          listens
+              .filter(col("event_date").geq(lit(Date.valueOf(split))))
+              .select("user_id", "track_id")
+              .distinct()
+              .join(heardBefore.distinct(), new String[] {"user_id", "track_id"}, "left_anti");
+      Dataset<Row> users =
+          playlists
+              .warmUsers()
+              .join(matrix.select("user_index", "user_id").distinct(), "user_index")
+              .join(firstPlays.select("user_id").distinct(), "user_id")
+              .select("user_index")
+              .cache();
+      ALSModel model = ImplicitAls.fit(matrix, settings.als());
+      Dataset<Row> keys =
+          catalog
+              .select("track_id")
+              .withColumn("track_key", dense_rank().over(Window.orderBy("track_id")));
+      Dataset<Row> relevant =
+          firstPlays
+              .join(keys, "track_id")
+              .groupBy("user_id")
+              .agg(collect_list("track_key").as("relevant"));
+      Dataset<Row> evaluated =
+          users.join(matrix.select("user_index", "user_id").distinct(), "user_index");
+      long available = catalog.filter(col("available")).count();
+      int k = settings.playlists().size();
+      Metrics als =
+          RankingQuality.evaluate(
+              scored(
+                  playlists.withIds(tagged(playlists.byAls(users, model))),
+                  evaluated,
+                  relevant,
+                  keys),
+              k,
+              available);
+      Metrics popularity =
+          RankingQuality.evaluate(
+              scored(
+                  playlists.withIds(tagged(playlists.byPopularity(users))),
+                  evaluated,
+                  relevant,
+                  keys),
+              k,
+              available);
+      users.unpersist();
+      write(week, modelVersion, als, popularity);
+      return new Result(als, popularity);
+    } finally {
+      matrix.unpersist();
+    }
+  }
+
+  /** The metrics of an earlier week's ALS model, when that week was evaluated. */
+  public static OptionalDouble alsNdcg(Lake lake, LocalDate week) {
+    List<Row> rows =
+        lake.read(GOLD_MODEL_METRICS)
+            .filter(col("week").equalTo(lit(Date.valueOf(week))).and(col("model").equalTo("als")))
+            .select("ndcg")
+            .collectAsList();
+    return rows.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(rows.get(0).getDouble(0));
+  }
+
+  private static Dataset<Row> tagged(Dataset<Row> ranked) {
+    return ranked.withColumn("source", lit("backtest"));
+  }
+
+  /** One row per evaluated user: predicted track keys best first, relevant track keys. */
+  private static Dataset<Row> scored(
+      Dataset<Row> lists, Dataset<Row> evaluated, Dataset<Row> relevant, Dataset<Row> keys) {
+    Dataset<Row> predicted =
+        lists
+            .join(keys, "track_id")
+            .groupBy("user_id")
+            .agg(
+                expr("transform(sort_array(collect_list(struct(position, track_key))), x ->"
+                        + " x.track_key)")
+                    .as("predicted"));
+    return evaluated
+        .join(relevant, "user_id")
+        .join(predicted, "user_id", "left_outer")
+        .select(
+            coalesce(col("predicted"), array().cast("array<int>")).as("predicted"),
+            col("relevant"));
+  }
+
+  private void write(LocalDate week, String modelVersion, Metrics als, Metrics popularity) {
+    List<Row> rows = new ArrayList<>();
+    rows.add(row(week, "als", als, modelVersion));
+    rows.add(row(week, "popularity", popularity, modelVersion));
+    lake.ensure(GOLD_MODEL_METRICS);
+    lake.spark()
+        .createDataFrame(rows, GOLD_MODEL_METRICS.schema())
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", "week = DATE'" + week + "'")
+        .save(lake.path(GOLD_MODEL_METRICS));
+  }
+
+  private static Row row(LocalDate week, String model, Metrics metrics, String modelVersion) {
+    return RowFactory.create(
+        Date.valueOf(week),
+        model,
+        metrics.k(),
+        metrics.users(),
+        metrics.recall(),
+        metrics.precision(),
+        metrics.ndcg(),
+        metrics.map(),
+        metrics.coverage(),
+        modelVersion);
+  }
+}

@@ -1,0 +1,99 @@
+package org.discoverweekly.etl.gold;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
+import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
+
+import java.sql.Date;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.PipelineException;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.models.FeedbackMatrix;
+
+/**
+ * {@code gold.user_track_matrix} for week W: one row per user × track played in the history window
+ * before W 00:00 UTC, bots excluded, with ALS ids and the implicit confidence.
+ */
+public final class BuildSnapshot {
+
+  private final Lake lake;
+  private final FeedbackMatrix.Settings settings;
+
+  public BuildSnapshot(Lake lake, FeedbackMatrix.Settings settings) {
+    this.lake = lake;
+    this.settings = settings;
+  }
+
+  /** W 00:00 UTC: only listens before it count for W. */
+  public static Instant cutoff(LocalDate week) {
+    return week.atStartOfDay(ZoneOffset.UTC).toInstant();
+  }
+
+  /** Silver listens before {@code cutoff}'s day, pruned by event date to the history window. */
+  static Dataset<Row> listensInWindow(Lake lake, LocalDate cutoff, int historyDays) {
+    return lake.read(SILVER_LISTENS)
+        .filter(col("event_date").lt(lit(Date.valueOf(cutoff))))
+        .filter(col("event_date").geq(lit(Date.valueOf(cutoff.minusDays(historyDays + 1L)))));
+  }
+
+  /** The matrix of {@code listens} for a cutoff day, with ids and the number of bots left out. */
+  public record Snapshot(Dataset<Row> matrix, long bots) {}
+
+  /** The matrix as of {@code cutoff} 00:00 UTC, bots found and excluded. */
+  public static Snapshot transform(
+      Dataset<Row> listens, LocalDate cutoff, FeedbackMatrix.Settings settings) {
+    Instant at = cutoff(cutoff);
+    Dataset<Row> windowed = FeedbackMatrix.window(listens, at, settings);
+    Dataset<Row> bots =
+        FeedbackMatrix.bots(windowed, settings.botPlaysPerDay()).select("user_id").cache();
+    long botCount = bots.count();
+    Dataset<Row> matrix =
+        FeedbackMatrix.withIndices(FeedbackMatrix.build(windowed, bots, at, settings));
+    return new Snapshot(matrix, botCount);
+  }
+
+  /** Writes W's partition and returns its counts: pairs, users, tracks, bots. */
+  public Map<String, Long> run(LocalDate week) {
+    Snapshot snapshot =
+        transform(listensInWindow(lake, week, settings.historyDays()), week, settings);
+    lake.ensure(GOLD_USER_TRACK_MATRIX);
+    String partition = "week = DATE'" + week + "'";
+    Lake.conform(
+            snapshot.matrix().withColumn("week", lit(Date.valueOf(week))), GOLD_USER_TRACK_MATRIX)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", partition)
+        .save(lake.path(GOLD_USER_TRACK_MATRIX));
+    Row sizes =
+        read(lake, week)
+            .agg(count(lit(1)), countDistinct("user_id"), countDistinct("track_id"))
+            .head();
+    if (sizes.getLong(0) == 0) {
+      throw new PipelineException(
+          "no listens in the "
+              + settings.historyDays()
+              + " days before "
+              + week
+              + " (bots excluded): run silver for those dates first");
+    }
+    return Map.of(
+        "pairs", sizes.getLong(0),
+        "users", sizes.getLong(1),
+        "tracks", sizes.getLong(2),
+        "bots", snapshot.bots());
+  }
+
+  /** W's matrix as written. */
+  public static Dataset<Row> read(Lake lake, LocalDate week) {
+    return lake.read(GOLD_USER_TRACK_MATRIX).filter(col("week").equalTo(lit(Date.valueOf(week))));
+  }
+}

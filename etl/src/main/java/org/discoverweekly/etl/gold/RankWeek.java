@@ -1,0 +1,94 @@
+package org.discoverweekly.etl.gold;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
+import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.Map;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.models.Playlists;
+
+/**
+ * {@code gold.discover_weekly} for week W: the ranked playlists of every user of W's matrix, with
+ * catalog names, replacing W's partition.
+ */
+public final class RankWeek {
+
+  private final Lake lake;
+  private final Playlists.Settings settings;
+
+  public RankWeek(Lake lake, Playlists.Settings settings) {
+    this.lake = lake;
+    this.settings = settings;
+  }
+
+  /** Every track each user played before W 00:00 UTC, over the whole of silver. */
+  static Dataset<Row> heardBefore(Lake lake, LocalDate week) {
+    return lake.read(SILVER_LISTENS)
+        .filter(col("event_date").lt(lit(Date.valueOf(week))))
+        .select("user_id", "track_id");
+  }
+
+  /** W's playlists in the table's shape. */
+  public static Dataset<Row> transform(
+      Dataset<Row> matrix,
+      Dataset<Row> heard,
+      Dataset<Row> catalog,
+      ALSModel model,
+      Playlists.Settings settings,
+      LocalDate week,
+      String modelVersion) {
+    return new Playlists(matrix, heard, catalog, settings)
+        .recommend(model)
+        .join(catalog.select("track_id", "track_name", "artist_name"), "track_id")
+        .withColumn("week", lit(Date.valueOf(week)))
+        .withColumn("model_version", lit(modelVersion));
+  }
+
+  /** Writes W's partition; returns rows, users, and users by source. */
+  public Map<String, Long> run(LocalDate week, ALSModel model, String modelVersion) {
+    Dataset<Row> playlists =
+        transform(
+            BuildSnapshot.read(lake, week),
+            heardBefore(lake, week),
+            lake.read(SILVER_TRACKS),
+            model,
+            settings,
+            week,
+            modelVersion);
+    lake.ensure(GOLD_DISCOVER_WEEKLY);
+    Lake.conform(playlists, GOLD_DISCOVER_WEEKLY)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", "week = DATE'" + week + "'")
+        .save(lake.path(GOLD_DISCOVER_WEEKLY));
+    Row counts =
+        read(lake, week)
+            .agg(
+                count(lit(1)),
+                countDistinct("user_id"),
+                countDistinct(when(col("source").equalTo("als"), col("user_id"))),
+                countDistinct(when(col("source").equalTo("popular"), col("user_id"))))
+            .head();
+    return Map.of(
+        "rows", counts.getLong(0),
+        "users", counts.getLong(1),
+        "als_users", counts.getLong(2),
+        "popular_users", counts.getLong(3));
+  }
+
+  public static Dataset<Row> read(Lake lake, LocalDate week) {
+    return lake.read(GOLD_DISCOVER_WEEKLY).filter(col("week").equalTo(lit(Date.valueOf(week))));
+  }
+}

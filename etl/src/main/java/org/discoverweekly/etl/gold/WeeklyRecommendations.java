@@ -1,0 +1,244 @@
+package org.discoverweekly.etl.gold;
+
+import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
+import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.PipelineException;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.ops.RunLedger;
+import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.models.ImplicitAls;
+import org.discoverweekly.models.QualityGate;
+
+/**
+ * Week W end to end: the matrix snapshot, the ALS model, the ranked playlists in {@code
+ * gold.discover_weekly}, the backtest in {@code gold.model_metrics} and the quality gate's verdict,
+ * each step recorded in {@code ops.pipeline_runs}. Snapshot and model are reused when their inputs
+ * and config are unchanged since they were last built, unless forced.
+ */
+public final class WeeklyRecommendations {
+
+  private final Lake lake;
+  private final RunLedger ledger;
+  private final WeeklySettings settings;
+
+  public WeeklyRecommendations(Lake lake, RunLedger ledger, WeeklySettings settings) {
+    this.lake = lake;
+    this.ledger = ledger;
+    this.settings = settings;
+  }
+
+  /** What the run did, step by step, and the gate's verdict. */
+  public record Result(
+      String modelVersion,
+      boolean snapshotReused,
+      boolean modelReused,
+      Map<String, Long> snapshot,
+      Map<String, Long> playlists,
+      Backtest.Result metrics,
+      QualityGate.Verdict verdict) {}
+
+  public Result run(LocalDate week, boolean force) {
+    Map<String, Long> inputs = lake.versions(SILVER_LISTENS, SILVER_TRACKS);
+    String modelVersion = modelVersion(lake, week, settings);
+    Map<String, String> config = config(modelVersion);
+
+    boolean snapshotReused = !force && isCurrent("snapshot", week, modelVersion);
+    StageOutcome snapshot =
+        ledger.trackWeek(
+            "snapshot",
+            week,
+            () ->
+                snapshotReused
+                    ? reused(inputs, latestCounts("snapshot", week), config)
+                    : new StageOutcome(
+                        inputs,
+                        new BuildSnapshot(lake, settings.matrix()).run(week),
+                        config,
+                        StageOutcome.SUCCEEDED,
+                        null));
+
+    String modelPath = lake.modelPath(week, modelVersion);
+    boolean modelReused =
+        snapshotReused && isCurrent("train", week, modelVersion) && exists(modelPath);
+    Map<String, Long> trainInputs = new TreeMap<>(inputs);
+    trainInputs.put(GOLD_USER_TRACK_MATRIX.sqlName(), lake.version(GOLD_USER_TRACK_MATRIX));
+    ALSModel[] model = new ALSModel[1];
+    ledger.trackWeek(
+        "train",
+        week,
+        () -> {
+          if (modelReused) {
+            model[0] = ALSModel.load(modelPath);
+            return reused(trainInputs, Map.of(), config);
+          }
+          model[0] = train(week, modelPath, trainInputs, config);
+          return new StageOutcome(trainInputs, Map.of(), config, StageOutcome.SUCCEEDED, null);
+        });
+
+    StageOutcome ranked =
+        ledger.trackWeek(
+            "rank",
+            week,
+            () ->
+                new StageOutcome(
+                    trainInputs,
+                    new RankWeek(lake, settings.playlists()).run(week, model[0], modelVersion),
+                    config,
+                    StageOutcome.SUCCEEDED,
+                    null));
+
+    Backtest.Result[] metrics = new Backtest.Result[1];
+    ledger.trackWeek(
+        "evaluate",
+        week,
+        () -> {
+          metrics[0] = new Backtest(lake, settings).run(week, modelVersion);
+          return new StageOutcome(
+              inputs,
+              Map.of("users", metrics[0].als().users()),
+              config,
+              StageOutcome.SUCCEEDED,
+              null);
+        });
+
+    QualityGate.Verdict verdict = judge(week, metrics[0]);
+    ledger.trackWeek(
+        "gate",
+        week,
+        () ->
+            new StageOutcome(
+                inputs,
+                Map.of(),
+                config,
+                verdict.accepted() ? StageOutcome.ACCEPTED : StageOutcome.REJECTED,
+                verdict.reason()));
+    return new Result(
+        modelVersion,
+        snapshotReused,
+        modelReused,
+        snapshot.rowCounts(),
+        ranked.rowCounts(),
+        metrics[0],
+        verdict);
+  }
+
+  /** The gate's verdict on W's backtest, against the last week it accepted. */
+  public QualityGate.Verdict judge(LocalDate week, Backtest.Result metrics) {
+    Optional<LocalDate> lastAccepted = ledger.lastAcceptedBefore(week);
+    OptionalDouble lastNdcg =
+        lastAccepted.isPresent()
+            ? Backtest.alsNdcg(lake, lastAccepted.get())
+            : OptionalDouble.empty();
+    return QualityGate.judge(metrics.als(), metrics.popularity(), lastNdcg, settings.gate());
+  }
+
+  /**
+   * {@code als-W-<hash>}: the hash covers silver's version and every setting that shapes the model,
+   * so a changed input or setting is a new model.
+   */
+  public static String modelVersion(Lake lake, LocalDate week, WeeklySettings settings) {
+    long silver = lake.version(SILVER_LISTENS);
+    if (silver < 0) {
+      throw new PipelineException("silver.listens does not exist yet: run ingest and silver first");
+    }
+    String recipe = week + "|" + silver + "|" + settings.matrix() + "|" + settings.als();
+    return "als-" + week + "-" + sha256(recipe).substring(0, 12);
+  }
+
+  private Map<String, String> config(String modelVersion) {
+    Map<String, String> config = new TreeMap<>(settings.asMap());
+    config.put("hash", sha256(settings.asMap().toString()).substring(0, 16));
+    config.put("model_version", modelVersion);
+    return config;
+  }
+
+  private ALSModel train(
+      LocalDate week, String modelPath, Map<String, Long> inputs, Map<String, String> config) {
+    String checkpoints =
+        settings.checkpointDir().isEmpty() ? lake.checkpointPath() : settings.checkpointDir();
+    lake.spark().sparkContext().setCheckpointDir(checkpoints);
+    ALSModel model = ImplicitAls.fit(BuildSnapshot.read(lake, week), settings.als());
+    try {
+      model.write().overwrite().save(modelPath);
+      Map<String, Object> info = new LinkedHashMap<>();
+      info.put("week", week.toString());
+      info.put("config", config);
+      info.put("input_versions", inputs);
+      Path file = new Path(modelPath, "discover-weekly-model.json");
+      FileSystem fs = file.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      try (OutputStream out = fs.create(file, true)) {
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out, info);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the model to " + modelPath, e);
+    }
+    return model;
+  }
+
+  /** The step's latest run for W, whatever its status, built the same model version. */
+  private boolean isCurrent(String stage, LocalDate week, String modelVersion) {
+    Optional<Row> latest =
+        ledger.latest(stage, week, StageOutcome.SUCCEEDED, StageOutcome.REUSED, "failed");
+    if (latest.isEmpty()) {
+      return false;
+    }
+    Row run = latest.get();
+    String status = run.getString(run.fieldIndex("status"));
+    int config = run.fieldIndex("config");
+    return !status.equals("failed")
+        && !run.isNullAt(config)
+        && modelVersion.equals(run.<String, String>getJavaMap(config).get("model_version"));
+  }
+
+  private Map<String, Long> latestCounts(String stage, LocalDate week) {
+    Row run = ledger.latest(stage, week, StageOutcome.SUCCEEDED, StageOutcome.REUSED).orElseThrow();
+    return run.getJavaMap(run.fieldIndex("row_counts"));
+  }
+
+  private static StageOutcome reused(
+      Map<String, Long> inputs, Map<String, Long> counts, Map<String, String> config) {
+    return new StageOutcome(inputs, counts, config, StageOutcome.REUSED, null);
+  }
+
+  private boolean exists(String path) {
+    try {
+      Path metadata = new Path(path, "metadata");
+      return metadata
+          .getFileSystem(lake.spark().sparkContext().hadoopConfiguration())
+          .exists(metadata);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot look for the model at " + path, e);
+    }
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

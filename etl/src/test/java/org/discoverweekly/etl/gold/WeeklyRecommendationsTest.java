@@ -1,0 +1,224 @@
+package org.discoverweekly.etl.gold;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.SparkTestBase;
+import org.discoverweekly.etl.cli.DiscoverWeekly;
+import org.discoverweekly.etl.generate.Generator;
+import org.discoverweekly.etl.generate.Manifest;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Table;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code weekly} through the CLI on two generated weeks with planted taste clusters and bots: the
+ * playlists keep every rule, ALS beats popularity, a rerun reuses its steps and changes nothing,
+ * and a failed gate stops the week.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WeeklyRecommendationsTest extends SparkTestBase {
+
+  private static final String WEEK = "2026-11-16";
+
+  private static Path landing;
+  private static Lake lake;
+  private static Manifest manifest;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "-Dspark.shuffle-partitions=2",
+                "-Dweekly.als.rank=16",
+                "--lake",
+                lake.root(),
+                "--landing",
+                landing.toString()));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        DiscoverWeekly.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static String cli(String... args) {
+    Run result = run(args);
+    assertEquals(0, result.code(), String.join(" ", args) + " failed: " + result.err());
+    return result.out();
+  }
+
+  @BeforeAll
+  static void buildSilver() {
+    landing = tempDir.resolve("landing");
+    lake = new Lake(spark, tempDir.resolve("lake").toString());
+    cli(
+        "generate",
+        "--out",
+        landing.toString(),
+        "--users",
+        "200",
+        "--tracks",
+        "1500",
+        "--weeks",
+        "2",
+        "--end-week",
+        WEEK,
+        "--seed",
+        "5",
+        "--plays-per-day",
+        "12",
+        "--bots",
+        "2");
+    manifest = Generator.readManifest(landing);
+    String from = manifest.arrivalDates().get(0).toString();
+    String to = manifest.arrivalDates().get(manifest.arrivalDates().size() - 1).toString();
+    cli("ingest", "--from", from, "--to", to);
+    cli("silver", "--from", from, "--to", to);
+  }
+
+  private static Dataset<Row> playlists() {
+    return lake.read(Table.GOLD_DISCOVER_WEEKLY).filter("week = DATE'" + WEEK + "'");
+  }
+
+  private static Row metrics(String model) {
+    return lake.read(Table.GOLD_MODEL_METRICS)
+        .filter("week = DATE'" + WEEK + "' AND model = '" + model + "'")
+        .head();
+  }
+
+  private static Row latestRun(String stage) {
+    return lake.read(Table.OPS_PIPELINE_RUNS)
+        .filter("stage = '" + stage + "' AND week = DATE'" + WEEK + "'")
+        .orderBy(org.apache.spark.sql.functions.col("finished_at").desc())
+        .head();
+  }
+
+  @Test
+  @Order(1)
+  void shouldBuildTheWeekAndPassTheGate() {
+    String out = cli("weekly", "--week", WEEK);
+
+    assertTrue(out.contains("gate: accepted"), out);
+    assertEquals("accepted", latestRun("gate").getAs("status"));
+    assertEquals("succeeded", latestRun("train").getAs("status"));
+  }
+
+  @Test
+  @Order(2)
+  void shouldGiveEveryUserThirtyDistinctTracksAtPositionsOneToThirty() {
+    List<Row> shapes =
+        playlists()
+            .groupBy("user_id")
+            .agg(
+                org.apache.spark.sql.functions.count("*").as("slots"),
+                org.apache.spark.sql.functions.countDistinct("track_id").as("tracks"),
+                org.apache.spark.sql.functions.min("position").as("first"),
+                org.apache.spark.sql.functions.max("position").as("last"))
+            .filter("slots != 30 OR tracks != 30 OR first != 1 OR last != 30")
+            .collectAsList();
+
+    assertEquals(List.of(), shapes);
+    assertEquals(198, playlists().select("user_id").distinct().count(), "every human, no bot");
+  }
+
+  @Test
+  @Order(2)
+  void shouldNeverRecommendAHeardOrUnavailableTrackNorThreeByOneArtist() {
+    Dataset<Row> heard =
+        lake.read(Table.SILVER_LISTENS)
+            .filter("event_date < DATE'" + WEEK + "'")
+            .select("user_id", "track_id");
+    Dataset<Row> unavailable = lake.read(Table.SILVER_TRACKS).filter("NOT available");
+
+    assertEquals(0, playlists().select("user_id", "track_id").intersect(heard).count());
+    assertEquals(0, playlists().join(unavailable, "track_id").count());
+    assertEquals(
+        0, playlists().groupBy("user_id", "artist_id").count().filter("count > 2").count());
+    assertTrue(manifest.unavailableTracks() > 0, "the generated catalog has unavailable tracks");
+  }
+
+  @Test
+  @Order(2)
+  void shouldExcludeBotsFromTheMatrixAndCountThem() {
+    Dataset<Row> matrix = lake.read(Table.GOLD_USER_TRACK_MATRIX);
+    long botRows =
+        matrix
+            .filter(
+                org.apache.spark.sql.functions.col("user_id").isin(manifest.botUsers().toArray()))
+            .count();
+
+    assertEquals(0, botRows);
+    Row snapshot = latestRun("snapshot");
+    java.util.Map<String, Long> counts = snapshot.getJavaMap(snapshot.fieldIndex("row_counts"));
+    assertEquals(2L, counts.get("bots"));
+  }
+
+  @Test
+  @Order(2)
+  void shouldBeatPopularityOnRecallAndNdcgAtLeastTwofold() {
+    Row als = metrics("als");
+    Row popularity = metrics("popularity");
+    double alsRecall = als.getAs("recall");
+    double alsNdcg = als.getAs("ndcg");
+    double popRecall = popularity.getAs("recall");
+    double popNdcg = popularity.getAs("ndcg");
+    String numbers =
+        String.format(
+            "ALS recall@30 %.3f NDCG@30 %.3f vs popularity %.3f %.3f",
+            alsRecall, alsNdcg, popRecall, popNdcg);
+
+    assertTrue(alsRecall >= 2 * popRecall, numbers);
+    assertTrue(alsNdcg >= 2 * popNdcg, numbers);
+    assertTrue((long) als.getAs("users") > 150, "users evaluated: " + als.getAs("users"));
+  }
+
+  @Test
+  @Order(3)
+  void shouldReuseSnapshotAndModelOnARerunAndWriteTheSameRows() {
+    List<Row> before = playlists().orderBy("user_id", "position").collectAsList();
+
+    String out = cli("weekly", "--week", WEEK);
+
+    assertTrue(out.contains("(reused)") && out.contains("model: reused"), out);
+    assertEquals("reused", latestRun("train").getAs("status"));
+    assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
+  }
+
+  @Test
+  @Order(4)
+  void shouldRecomputeWhenForcedAndStillWriteTheSameRows() {
+    List<Row> before = playlists().orderBy("user_id", "position").collectAsList();
+
+    String out = cli("weekly", "--week", WEEK, "--force");
+
+    assertTrue(out.contains("model: trained"), out);
+    assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
+  }
+
+  @Test
+  @Order(5)
+  void shouldRejectAWeekThatFailsTheGateWithOneLineAndExitOne() {
+    Run result = run("-Dweekly.gate.min-ndcg-lift=100", "weekly", "--week", WEEK);
+
+    assertEquals(1, result.code(), result.out());
+    List<String> lines = result.err().lines().filter(line -> !line.isBlank()).toList();
+    assertEquals(1, lines.size(), result.err());
+    assertTrue(lines.get(0).contains("rejected by the quality gate"), result.err());
+    assertEquals("rejected", latestRun("gate").getAs("status"));
+  }
+}

@@ -1,0 +1,169 @@
+package org.discoverweekly.models;
+
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
+import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.LongType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PlaylistsTest extends ModelsTestBase {
+
+  private static final StructType PAIRS =
+      new StructType()
+          .add("user_id", StringType)
+          .add("track_id", StringType)
+          .add("streams", LongType)
+          .add("confidence", DoubleType);
+  private static final StructType HEARD =
+      new StructType().add("user_id", StringType).add("track_id", StringType);
+  private static final StructType CATALOG =
+      new StructType()
+          .add("track_id", StringType)
+          .add("artist_id", StringType)
+          .add("available", BooleanType);
+  private static final ImplicitAls.Settings ALS = new ImplicitAls.Settings(4, 0.1, 10, 5, 1, -1, 2);
+
+  /** 12 users; user u<i> played tracks t<i>..t<i+9> of 80 tracks by 40 artists; u11 only 2. */
+  private static Dataset<Row> matrix;
+
+  private static Dataset<Row> catalog;
+  private static ALSModel model;
+
+  @BeforeAll
+  static void train() {
+    List<Object[]> pairs = new ArrayList<>();
+    for (int u = 0; u < 11; u++) {
+      for (int t = u; t < u + 10; t++) {
+        pairs.add(new Object[] {"u" + u, track(t), 1L, 1.0});
+      }
+    }
+    pairs.add(new Object[] {"u11", track(0), 1L, 1.0});
+    pairs.add(new Object[] {"u11", track(1), 1L, 1.0});
+    for (int t = 20; t < 80; t++) {
+      pairs.add(new Object[] {"u" + (t % 11), track(t), 0L, 0.1});
+    }
+    matrix = FeedbackMatrix.withIndices(rows(PAIRS, pairs.toArray(Object[][]::new))).cache();
+    List<Object[]> tracks = new ArrayList<>();
+    for (int t = 0; t < 80; t++) {
+      tracks.add(new Object[] {track(t), "artist-" + (t / 2), !track(t).equals("t25")});
+    }
+    catalog = rows(CATALOG, tracks.toArray(Object[][]::new));
+    model = ImplicitAls.fit(matrix, ALS);
+  }
+
+  private static String track(int t) {
+    return String.format("t%02d", t);
+  }
+
+  private static Playlists playlists(Dataset<Row> heard, Playlists.ColdStart coldStart) {
+    return new Playlists(matrix, heard, catalog, new Playlists.Settings(30, 2, 5, coldStart, 4));
+  }
+
+  private static Dataset<Row> heardInMatrix() {
+    return matrix.select("user_id", "track_id");
+  }
+
+  private static List<String> tracksOf(Dataset<Row> playlists, String user) {
+    return playlists.filter("user_id = '" + user + "'").orderBy("position").collectAsList().stream()
+        .map(row -> row.getString(row.fieldIndex("track_id")))
+        .toList();
+  }
+
+  @Test
+  void shouldGiveEveryWarmUserExactlyThirtyDistinctTracksAtPositionsOneToThirty() {
+    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model);
+
+    for (int u = 0; u < 11; u++) {
+      List<Row> rows = weekly.filter("user_id = 'u" + u + "'").orderBy("position").collectAsList();
+      assertEquals(30, rows.size(), "u" + u);
+      assertEquals(30, new HashSet<>(tracksOf(weekly, "u" + u)).size(), "no repeats for u" + u);
+      for (int p = 0; p < 30; p++) {
+        assertEquals(p + 1, rows.get(p).getInt(rows.get(p).fieldIndex("position")));
+        assertEquals("als", rows.get(p).getString(rows.get(p).fieldIndex("source")));
+      }
+    }
+  }
+
+  @Test
+  void shouldNeverRecommendATrackHeardOnceLongAgoAsASkip() {
+    // u0's two best tracks, as if silver held one skip of each from before the history window.
+    List<String> before =
+        tracksOf(playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model), "u0");
+    Dataset<Row> heard =
+        heardInMatrix()
+            .unionByName(
+                rows(
+                    HEARD, new Object[] {"u0", before.get(0)}, new Object[] {"u0", before.get(1)}));
+
+    List<String> after =
+        tracksOf(playlists(heard, Playlists.ColdStart.NONE).recommend(model), "u0");
+
+    assertFalse(after.contains(before.get(0)));
+    assertFalse(after.contains(before.get(1)));
+    assertEquals(before.subList(2, 30), after.subList(0, 28));
+    assertEquals(30, after.size());
+  }
+
+  @Test
+  void shouldNeverRecommendTracksTheUserPlayedOrUnavailableTracks() {
+    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model);
+
+    assertEquals(0, weekly.select("user_id", "track_id").intersect(heardInMatrix()).count());
+    assertEquals(0, weekly.filter("track_id = 't25'").count());
+  }
+
+  @Test
+  void shouldCapTracksPerArtist() {
+    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model);
+
+    assertEquals(0, weekly.groupBy("user_id", "artist_id").count().filter("count > 2").count());
+  }
+
+  @Test
+  void shouldFillColdStartUsersWithPopularTracksMarkedPopular() {
+    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model);
+
+    List<Row> cold = weekly.filter("user_id = 'u11'").collectAsList();
+    assertEquals(30, cold.size());
+    assertTrue(cold.stream().allMatch(r -> r.getString(r.fieldIndex("source")).equals("popular")));
+    assertEquals(0, weekly.filter("user_id != 'u11' AND source != 'als'").count());
+  }
+
+  @Test
+  void shouldSkipColdStartUsersWhenThePolicyIsNone() {
+    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model);
+
+    assertEquals(0, weekly.filter("user_id = 'u11'").count());
+    assertEquals(11, weekly.select("user_id").distinct().count());
+  }
+
+  @Test
+  void shouldGiveIdenticalPlaylistsForIdenticalInputs() {
+    List<Row> first =
+        playlists(heardInMatrix(), Playlists.ColdStart.POPULAR)
+            .recommend(model)
+            .orderBy("user_id", "position")
+            .collectAsList();
+    ALSModel again = ImplicitAls.fit(matrix, ALS);
+
+    List<Row> second =
+        playlists(heardInMatrix(), Playlists.ColdStart.POPULAR)
+            .recommend(again)
+            .orderBy("user_id", "position")
+            .collectAsList();
+
+    assertEquals(first, second);
+  }
+}
