@@ -25,7 +25,10 @@ public final class QualityGate {
       OptionalDouble lastAcceptedNdcg,
       Settings settings) {
     if (als.users() == 0) {
-      return new Verdict(false, "no user could be evaluated (no first plays in the last week)");
+      return new Verdict(
+          false,
+          "no user could be evaluated: the backtest needs listens before W - 7 days and first"
+              + " plays in the week before W");
     }
     double required = popularity.ndcg() * (1 + settings.minNdcgLift());
     if (als.ndcg() < required) {

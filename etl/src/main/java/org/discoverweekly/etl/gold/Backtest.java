@@ -57,6 +57,14 @@ public final class Backtest {
             .matrix()
             .cache();
     try {
+      int k = settings.playlists().size();
+      if (matrix.isEmpty()) {
+        // No listens before the split: nothing to train the backtest on, so no user is evaluated
+        // and the gate rejects the week.
+        Metrics none = new Metrics(k, 0, 0, 0, 0, 0, 0);
+        write(week, modelVersion, none, none);
+        return new Result(none, none);
+      }
       Dataset<Row> listens =
           lake.read(SILVER_LISTENS).filter(col("event_date").lt(lit(Date.valueOf(week))));
       Dataset<Row> heardBefore =
@@ -91,7 +99,6 @@ public final class Backtest {
       Dataset<Row> evaluated =
           users.join(matrix.select("user_index", "user_id").distinct(), "user_index");
       long available = catalog.filter(col("available")).count();
-      int k = settings.playlists().size();
       Metrics als =
           RankingQuality.evaluate(
               scored(
