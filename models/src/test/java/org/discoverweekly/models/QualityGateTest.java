@@ -18,7 +18,7 @@ class QualityGateTest {
   @Test
   void shouldAcceptAlsThatBeatsPopularityByTheMargin() {
     QualityGate.Verdict verdict =
-        QualityGate.judge(ndcg(0.22), ndcg(0.20), OptionalDouble.empty(), GATE);
+        QualityGate.judge(ndcg(0.23), ndcg(0.20), OptionalDouble.empty(), GATE);
 
     assertTrue(verdict.accepted(), verdict.reason());
   }
