@@ -3,16 +3,12 @@ package org.discoverweekly.etl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
-import org.discoverweekly.etl.cli.DiscoverWeekly;
 import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.generate.ListenFingerprint;
 import org.discoverweekly.etl.generate.Manifest;
@@ -37,21 +33,10 @@ class EndToEndTest extends SparkTestBase {
   private static List<LocalDate> dates;
 
   private static String cli(String... args) {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "-Dspark.shuffle-partitions=2",
-                "--lake",
-                lake.root(),
-                "--landing",
-                landing.toString()));
-    all.addAll(List.of(args));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        DiscoverWeekly.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-    assertEquals(0, code, String.join(" ", args) + " failed: " + err);
-    return out.toString();
+    return CliRun.succeeding(
+        List.of(
+            "-Dspark.shuffle-partitions=2", "--lake", lake.root(), "--landing", landing.toString()),
+        args);
   }
 
   @BeforeAll

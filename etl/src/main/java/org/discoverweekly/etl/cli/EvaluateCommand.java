@@ -6,8 +6,8 @@ import java.util.concurrent.Callable;
 import org.discoverweekly.etl.gold.Backtest;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -26,16 +26,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--week",
-      required = true,
-      converter = Dates.Monday.class,
-      paramLabel = "W",
-      description = "The week, by its Monday (YYYY-MM-DD).")
-  LocalDate week;
+  @Mixin WeekOption weekOption;
 
   @Override
   public Integer call() {
+    LocalDate week = weekOption.week;
     Pipeline pipeline = new Pipeline(root.config());
     PrintWriter out = spec.commandLine().getOut();
     var settings = pipeline.config().weekly();

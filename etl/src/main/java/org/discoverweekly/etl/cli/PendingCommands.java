@@ -3,6 +3,7 @@ package org.discoverweekly.etl.cli;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,13 +30,7 @@ final class PendingCommands {
   }
 
   abstract static class WeekPending extends Pending {
-    @Option(
-        names = "--week",
-        required = true,
-        converter = Dates.Monday.class,
-        paramLabel = "W",
-        description = "The week, by its Monday (YYYY-MM-DD).")
-    LocalDate week;
+    @Mixin WeekOption week;
   }
 
   @Command(

@@ -4,6 +4,7 @@ import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -25,19 +26,14 @@ final class WeeklyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--week",
-      required = true,
-      converter = Dates.Monday.class,
-      paramLabel = "W",
-      description = "The week, by its Monday (YYYY-MM-DD).")
-  LocalDate week;
+  @Mixin WeekOption weekOption;
 
   @Option(names = "--force", description = "Recompute the snapshot and the model.")
   boolean force;
 
   @Override
   public Integer call() {
+    LocalDate week = weekOption.week;
     WeeklyRecommendations.Result result =
         Stages.weekly(new Pipeline(root.config()), week, force, spec.commandLine().getOut());
     if (!result.verdict().accepted()) {

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
@@ -18,42 +16,27 @@ import picocli.CommandLine;
 
 class CliTest extends SparkTestBase {
 
-  /** What one command line printed and returned. */
-  record Result(int code, String out, String err) {
-    String errLine() {
-      List<String> lines = err.strip().lines().toList();
-      assertEquals(1, lines.size(), "expected one line on stderr, got: " + err);
-      return lines.get(0);
-    }
-  }
-
-  private static Result run(String... args) {
-    List<String> all = new ArrayList<>(List.of("-Dspark.shuffle-partitions=2"));
-    all.addAll(List.of(args));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        DiscoverWeekly.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(List.of("-Dspark.shuffle-partitions=2"), args);
   }
 
   @Test
   void shouldRejectAWeekThatIsNotAMonday() {
-    Result result = run("weekly", "--week", "2026-11-17");
+    CliRun result = run("weekly", "--week", "2026-11-17");
     assertEquals(2, result.code());
     assertTrue(result.errLine().contains("'2026-11-17' is a Tuesday"), result.err());
   }
 
   @Test
   void shouldRejectADateThatDoesNotParse() {
-    Result result = run("ingest", "--date", "2026-13-01");
+    CliRun result = run("ingest", "--date", "2026-13-01");
     assertEquals(2, result.code());
     assertTrue(result.errLine().contains("'2026-13-01' is not a date"), result.err());
   }
 
   @Test
   void shouldRejectBothADateAndARange() {
-    Result result =
+    CliRun result =
         run("silver", "--date", "2026-11-16", "--from", "2026-11-10", "--to", "2026-11-11");
     assertEquals(2, result.code());
     result.errLine();
@@ -61,7 +44,7 @@ class CliTest extends SparkTestBase {
 
   @Test
   void shouldRejectARangeThatEndsBeforeItStarts() {
-    Result result = run("silver", "--from", "2026-11-10", "--to", "2026-11-09");
+    CliRun result = run("silver", "--from", "2026-11-10", "--to", "2026-11-09");
     assertEquals(2, result.code());
     assertTrue(result.errLine().contains("--to 2026-11-09 is before --from 2026-11-10"));
   }
@@ -69,7 +52,7 @@ class CliTest extends SparkTestBase {
   @Test
   void shouldRejectAMissingLandingFolder() throws IOException {
     Path landing = Files.createDirectories(tempDir.resolve("empty-landing"));
-    Result result =
+    CliRun result =
         run(
             "--lake",
             tempDir.resolve("cli-lake").toString(),
@@ -86,7 +69,7 @@ class CliTest extends SparkTestBase {
 
   @Test
   void shouldRejectAnUnknownTableNamingTheKnownOnes() {
-    Result result = run("--lake", newLake().root(), "sql", "SELECT * FROM gold.nope");
+    CliRun result = run("--lake", newLake().root(), "sql", "SELECT * FROM gold.nope");
     assertEquals(1, result.code());
     assertTrue(
         result
@@ -97,7 +80,7 @@ class CliTest extends SparkTestBase {
 
   @Test
   void shouldReportASyntaxErrorInOneLine() {
-    Result result = run("--lake", newLake().root(), "sql", "SELEC 1");
+    CliRun result = run("--lake", newLake().root(), "sql", "SELEC 1");
     assertEquals(1, result.code());
     assertTrue(
         result.errLine().startsWith("discover-weekly sql: [PARSE_SYNTAX_ERROR]"), result.err());
@@ -105,14 +88,14 @@ class CliTest extends SparkTestBase {
 
   @Test
   void shouldRejectABadConfigValueNamingTheKey() {
-    Result result = run("-Dlistens.bot-plays-per-day=0", "silver", "--date", "2026-11-16");
+    CliRun result = run("-Dlistens.bot-plays-per-day=0", "silver", "--date", "2026-11-16");
     assertEquals(1, result.code());
     assertTrue(result.errLine().contains("'bot-plays-per-day' must be positive"), result.err());
   }
 
   @Test
   void shouldSayWhichVerbsAreNotBuiltYet() {
-    Result result = run("publish", "--week", "2026-11-16");
+    CliRun result = run("publish", "--week", "2026-11-16");
     assertEquals(1, result.code());
     assertTrue(result.errLine().contains("not built yet"), result.err());
   }
@@ -121,7 +104,7 @@ class CliTest extends SparkTestBase {
   void shouldPrintHelpForEveryVerb() {
     CommandLine cli = new CommandLine(new DiscoverWeekly());
     for (String verb : cli.getSubcommands().keySet()) {
-      Result result = run(verb, "--help");
+      CliRun result = run(verb, "--help");
       assertEquals(0, result.code(), verb);
       assertTrue(result.out().startsWith("Usage: discover-weekly " + verb), result.out());
     }
@@ -137,7 +120,7 @@ class CliTest extends SparkTestBase {
         .format("delta")
         .mode("append")
         .save(lake.path(Table.SILVER_TRACKS));
-    Result result =
+    CliRun result =
         run(
             "--lake",
             lake.root(),
@@ -158,7 +141,7 @@ class CliTest extends SparkTestBase {
         .format("delta")
         .mode("append")
         .save(lake.path(Table.SILVER_TRACKS));
-    Result result =
+    CliRun result =
         run("--lake", lake.root(), "sql", "--format", "json", "SELECT track_id FROM silver.tracks");
     assertEquals("{\"track_id\":\"t1\"}\n", result.out());
   }

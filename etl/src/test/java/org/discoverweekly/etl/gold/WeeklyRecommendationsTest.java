@@ -3,15 +3,12 @@ package org.discoverweekly.etl.gold;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.SparkTestBase;
-import org.discoverweekly.etl.cli.DiscoverWeekly;
 import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.generate.Manifest;
 import org.discoverweekly.etl.storage.Lake;
@@ -36,30 +33,18 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   private static Lake lake;
   private static Manifest manifest;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "-Dspark.shuffle-partitions=2",
-                "-Dweekly.als.rank=16",
-                "--lake",
-                lake.root(),
-                "--landing",
-                landing.toString()));
-    all.addAll(List.of(args));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        DiscoverWeekly.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
+  private static List<String> options() {
+    return List.of(
+        "-Dspark.shuffle-partitions=2",
+        "-Dweekly.als.rank=16",
+        "--lake",
+        lake.root(),
+        "--landing",
+        landing.toString());
   }
 
   private static String cli(String... args) {
-    Run result = run(args);
-    assertEquals(0, result.code(), String.join(" ", args) + " failed: " + result.err());
-    return result.out();
+    return CliRun.succeeding(options(), args);
   }
 
   @BeforeAll
@@ -213,12 +198,11 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   @Test
   @Order(5)
   void shouldRejectAWeekThatFailsTheGateWithOneLineAndExitOne() {
-    Run result = run("-Dweekly.gate.min-ndcg-lift=100", "weekly", "--week", WEEK);
+    CliRun result =
+        CliRun.of(options(), "-Dweekly.gate.min-ndcg-lift=100", "weekly", "--week", WEEK);
 
     assertEquals(1, result.code(), result.out());
-    List<String> lines = result.err().lines().filter(line -> !line.isBlank()).toList();
-    assertEquals(1, lines.size(), result.err());
-    assertTrue(lines.get(0).contains("rejected by the quality gate"), result.err());
+    assertTrue(result.errLine().contains("rejected by the quality gate"), result.err());
     assertEquals("rejected", latestRun("gate").getAs("status"));
   }
 }
