@@ -11,8 +11,9 @@ public final class ImplicitAls {
   private ImplicitAls() {}
 
   /**
-   * ALS hyper-parameters; {@code blocks} of 0 lets Spark pick (its default parallelism). The
-   * SparkContext needs a checkpoint directory when {@code checkpointInterval} is positive.
+   * ALS hyper-parameters; {@code blocks} of 0 means one user and one item block per core (Spark's
+   * default parallelism). The SparkContext needs a checkpoint directory when {@code
+   * checkpointInterval} is positive.
    */
   public record Settings(
       int rank,
@@ -39,9 +40,13 @@ public final class ImplicitAls {
             .setCheckpointInterval(settings.checkpointInterval())
             // Every user and track of the matrix is in the model, so no NaN scores can appear.
             .setColdStartStrategy("nan");
-    if (settings.blocks() > 0) {
-      als = als.setNumUserBlocks(settings.blocks()).setNumItemBlocks(settings.blocks());
-    }
+    // One block per core by default: Spark's default of 10 blocks on a 2-core machine spends
+    // more on shuffles between blocks than it gains in parallelism.
+    int blocks =
+        settings.blocks() > 0
+            ? settings.blocks()
+            : matrix.sparkSession().sparkContext().defaultParallelism();
+    als = als.setNumUserBlocks(blocks).setNumItemBlocks(blocks);
     return als.fit(matrix.select("user_index", "track_index", "confidence"));
   }
 }
