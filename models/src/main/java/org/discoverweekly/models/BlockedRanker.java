@@ -1,5 +1,7 @@
 package org.discoverweekly.models;
 
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 
@@ -12,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -77,6 +80,92 @@ public final class BlockedRanker {
         .mapPartitions(
             new Scorer(shared, settings.k(), settings.maxPerArtist(), blockUsers),
             Encoders.row(OUTPUT));
+  }
+
+  /**
+   * Ranks {@code users} ({@code user_index int, heard array<int>}) by a score per item that is the
+   * same for every user, such as popularity ({@code items}: {@code track_index int, score float,
+   * artist_id string}), under the same rules as {@link #rank}: the items are sorted once and each
+   * user walks down the list past the tracks they heard, so no user needs a full scan.
+   */
+  public static Dataset<Row> rankByItemScore(
+      Dataset<Row> users, Dataset<Row> items, Settings settings) {
+    Candidates candidates =
+        Candidates.collect(
+            items.select(col("track_index"), array(col("score")).as("features"), col("artist_id")));
+    Broadcast<Candidates> shared =
+        JavaSparkContext.fromSparkContext(users.sparkSession().sparkContext())
+            .broadcast(candidates);
+    return users
+        .select("user_index", "heard")
+        .mapPartitions(
+            new ItemScoreWalker(shared, settings.k(), settings.maxPerArtist()),
+            Encoders.row(OUTPUT));
+  }
+
+  /** Walks the items in score order for each user of a partition. */
+  static final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
+    private final Broadcast<Candidates> shared;
+    private final int k;
+    private final int maxPerArtist;
+
+    ItemScoreWalker(Broadcast<Candidates> shared, int k, int maxPerArtist) {
+      this.shared = shared;
+      this.k = k;
+      this.maxPerArtist = maxPerArtist;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> users) {
+      Candidates items = shared.value();
+      int n = items.trackIndex.length;
+      // Best first, ties to the lower track index: the order the full ranker gives.
+      int[] order =
+          IntStream.range(0, n)
+              .boxed()
+              .sorted(
+                  (a, b) -> {
+                    float sa = items.factors[a];
+                    float sb = items.factors[b];
+                    return sa > sb ? -1 : sa < sb ? 1 : Integer.compare(a, b);
+                  })
+              .mapToInt(Integer::intValue)
+              .toArray();
+      boolean[] heard = new boolean[n];
+      int[] perArtist = new int[items.artistCount()];
+      List<Row> out = new ArrayList<>();
+      while (users.hasNext()) {
+        Row user = users.next();
+        List<Integer> marked = new ArrayList<>();
+        if (!user.isNullAt(1)) {
+          for (int track : user.<Integer>getList(1)) {
+            if (track >= 0 && track < items.positionOfTrack.length) {
+              int p = items.positionOfTrack[track];
+              if (p >= 0 && !heard[p]) {
+                heard[p] = true;
+                marked.add(p);
+              }
+            }
+          }
+        }
+        int position = 0;
+        List<Integer> counted = new ArrayList<>();
+        for (int i = 0; i < n && position < k; i++) {
+          int p = order[i];
+          if (heard[p] || perArtist[items.artist[p]] >= maxPerArtist) {
+            continue;
+          }
+          perArtist[items.artist[p]]++;
+          counted.add(p);
+          out.add(
+              RowFactory.create(
+                  user.getInt(0), ++position, items.trackIndex[p], (double) items.factors[p]));
+        }
+        marked.forEach(p -> heard[p] = false);
+        counted.forEach(p -> perArtist[items.artist[p]] = 0);
+      }
+      return out.iterator();
+    }
   }
 
   /** The candidate items as dense arrays, in track-index order. */

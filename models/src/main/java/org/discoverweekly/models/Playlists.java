@@ -1,6 +1,5 @@
 package org.discoverweekly.models;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
@@ -86,26 +85,23 @@ public final class Playlists {
         model.itemFactors().select(col("id").as("track_index"), col("features"));
     return BlockedRanker.rank(
         users.join(userFactors, "user_index").join(heardIndices(), "user_index", "left_outer"),
-        candidates(itemFactors),
+        candidates(itemFactors).select("track_index", "features", "artist_id"),
         settings.ranker());
   }
 
   /**
    * The popularity ranking for {@code users}: tracks by how many users of the matrix streamed them,
-   * as a one-factor model, so the same filter and cap apply.
+   * under the same filter and cap.
    */
   public Dataset<Row> byPopularity(Dataset<Row> users) {
     Dataset<Row> popularity =
         matrix
             .groupBy("track_index")
             .agg(countDistinct(when(col("streams").gt(0), col("user_index"))).as("listeners"))
-            .select(col("track_index"), array(col("listeners").cast("float")).as("features"));
-    return BlockedRanker.rank(
-        users
-            .withColumn("features", array(lit(1f)))
-            .join(heardIndices(), "user_index", "left_outer"),
-        candidates(popularity),
-        settings.ranker());
+            .select(col("track_index"), col("listeners").cast("float").as("score"));
+    Dataset<Row> candidates = candidates(popularity).select("track_index", "score", "artist_id");
+    return BlockedRanker.rankByItemScore(
+        users.join(heardIndices(), "user_index", "left_outer"), candidates, settings.ranker());
   }
 
   /** Adds string ids to ranked rows. */
@@ -117,16 +113,14 @@ public final class Playlists {
         .select("user_id", "position", "track_id", "artist_id", "score", "source");
   }
 
-  /** Items with factors that are in the catalog and available: ranker candidates. */
-  private Dataset<Row> candidates(Dataset<Row> itemFactors) {
+  /** Scored items that are in the catalog and available, with their artist: ranker candidates. */
+  private Dataset<Row> candidates(Dataset<Row> scoredItems) {
     Dataset<Row> available =
         catalog
             .filter(col("available"))
             .select("track_id", "artist_id")
             .join(trackIds(), "track_id");
-    return itemFactors
-        .join(available, "track_index")
-        .select("track_index", "features", "artist_id");
+    return scoredItems.join(available, "track_index");
   }
 
   /** Heard tracks per user as track indices; tracks outside the matrix can never be candidates. */

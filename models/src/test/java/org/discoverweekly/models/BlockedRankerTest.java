@@ -157,6 +157,45 @@ class BlockedRankerTest extends ModelsTestBase {
     assertEquals(List.of(1, 2), tracksOf(ranked, 0));
   }
 
+  @Test
+  void shouldRankByItemScoreExactlyAsTheFullRankerWould() {
+    // Integer scores with many ties, heard tracks and a tight artist cap.
+    Random random = new Random(3);
+    List<Object[]> itemRows = new ArrayList<>();
+    List<Object[]> scoreRows = new ArrayList<>();
+    for (int t = 0; t < 120; t++) {
+      float score = random.nextInt(20);
+      String artist = "a" + random.nextInt(25);
+      itemRows.add(new Object[] {t, List.of(score), artist});
+      scoreRows.add(new Object[] {t, score, artist});
+    }
+    List<Object[]> userRows = new ArrayList<>();
+    for (int u = 0; u < 9; u++) {
+      List<Integer> heard = IntStream.range(0, 30).map(i -> random.nextInt(120)).boxed().toList();
+      userRows.add(user(u, List.of(1f), u == 0 ? null : heard));
+    }
+    Dataset<Row> users = rows(USERS, userRows.toArray(Object[][]::new));
+    BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 4);
+    StructType scores =
+        new StructType()
+            .add("track_index", IntegerType)
+            .add("score", FloatType)
+            .add("artist_id", StringType);
+
+    List<Row> full =
+        BlockedRanker.rank(users, rows(ITEMS, itemRows.toArray(Object[][]::new)), settings)
+            .orderBy("user_index", "position")
+            .collectAsList();
+    List<Row> walked =
+        BlockedRanker.rankByItemScore(
+                users, rows(scores, scoreRows.toArray(Object[][]::new)), settings)
+            .orderBy("user_index", "position")
+            .collectAsList();
+
+    assertEquals(full, walked);
+    assertEquals(9 * 30, walked.size());
+  }
+
   private static List<Float> randomFactors(Random random, int rank) {
     List<Float> factors = new ArrayList<>();
     for (int f = 0; f < rank; f++) {
