@@ -369,6 +369,9 @@ public final class BlockedRanker {
     private static int[] best(float[] scores, int offset, int n, int bound) {
       int[] heap = new int[bound];
       int size = 0;
+      // Positions come in increasing order, so once the heap is full a later item enters only
+      // with a strictly higher score than the worst kept: one comparison per item.
+      float worst = Float.NEGATIVE_INFINITY;
       for (int p = 0; p < n; p++) {
         float score = scores[offset + p];
         if (!(score > Float.NEGATIVE_INFINITY)) {
@@ -377,9 +380,11 @@ public final class BlockedRanker {
         if (size < bound) {
           heap[size] = p;
           siftUp(heap, size++, scores, offset);
-        } else if (better(p, heap[0], scores, offset)) {
+          worst = scores[offset + heap[0]];
+        } else if (score > worst) {
           heap[0] = p;
           siftDown(heap, size, scores, offset);
+          worst = scores[offset + heap[0]];
         }
       }
       Integer[] sorted = new Integer[size];

@@ -48,6 +48,8 @@ public final class RankerBenchmark {
         "%-8s %-8s %-5s %-38s %-9s %-12s %-10s%n",
         "users", "tracks", "rank", "method", "seconds", "users_short", "rows");
     lines.forEach(System.out::println);
+    System.out.println(
+        "BLAS: " + dev.ludovic.netlib.blas.BLAS.getInstance().getClass().getSimpleName());
   }
 
   private static List<String> measure(SparkSession spark, int users, int tracks) {
