@@ -75,8 +75,15 @@ public final class BlockedRanker {
             Math.min(
                 settings.blockUsers(),
                 MAX_BLOCK_FLOATS / Math.max(1, candidates.trackIndex.length)));
+    // The same users always meet in the same blocks in the same order, whatever partitioning the
+    // factors came with: a native BLAS may round a user's scores differently depending on where
+    // the user sits in a block, and reruns must give the same rows.
+    int partitions =
+        Integer.parseInt(users.sparkSession().conf().get("spark.sql.shuffle.partitions"));
     return users
         .select("user_index", "features", "heard")
+        .repartition(partitions, col("user_index"))
+        .sortWithinPartitions("user_index")
         .mapPartitions(
             new Scorer(shared, settings.k(), settings.maxPerArtist(), blockUsers),
             Encoders.row(OUTPUT));

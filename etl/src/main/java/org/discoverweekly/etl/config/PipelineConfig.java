@@ -37,6 +37,7 @@ public record PipelineConfig(
       Playlists.Settings playlists,
       ImplicitAls.Settings als,
       String checkpointDir,
+      int evaluateUsers,
       QualityGate.Settings gate) {
 
     /** The values that shape the week's output, for the run ledger. */
@@ -46,6 +47,7 @@ public record PipelineConfig(
       values.put("playlists", playlists.toString());
       values.put("als", als.toString());
       values.put("gate", gate.toString());
+      values.put("evaluate_users", String.valueOf(evaluateUsers));
       return values;
     }
   }
@@ -122,6 +124,7 @@ public record PipelineConfig(
             positive(als, "checkpoint-interval"),
             nonNegative(als, "blocks")),
         als.getString("checkpoint-dir"),
+        positive(weekly, "evaluate-users"),
         new QualityGate.Settings(
             nonNegativeDouble(gate, "min-ndcg-lift"), fraction(gate, "max-ndcg-drop")));
   }

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.dense_rank;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
 import static org.discoverweekly.etl.storage.Table.GOLD_MODEL_METRICS;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
@@ -84,6 +85,10 @@ public final class Backtest {
               .warmUsers()
               .join(matrix.select("user_index", "user_id").distinct(), "user_index")
               .join(firstPlays.select("user_id").distinct(), "user_id")
+              // A fixed sample by hashed id: the same users every run, and a backtest whose cost
+              // does not grow with the user base.
+              .orderBy(xxhash64(col("user_id")), col("user_id"))
+              .limit(settings.evaluateUsers())
               .select("user_index")
               .cache();
       ALSModel model = ImplicitAls.fit(matrix, settings.als());

@@ -115,7 +115,12 @@ public enum Table {
       column("week", DateType, false, "Monday W whose model was evaluated"),
       column("model", StringType, false, "als or popularity"),
       column("k", IntegerType, false, "Playlist length the metrics are at"),
-      column("users", LongType, false, "Users evaluated: warm users with a first play"),
+      column(
+          "users",
+          LongType,
+          false,
+          "Users evaluated: warm users with a first play, a fixed sample of at most"
+              + " weekly.evaluate-users"),
       column("recall", DoubleType, false, "Mean recall@k"),
       column("precision", DoubleType, false, "Mean precision@k"),
       column("ndcg", DoubleType, false, "Mean NDCG@k, binary relevance"),
