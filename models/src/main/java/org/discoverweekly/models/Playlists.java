@@ -104,13 +104,16 @@ public final class Playlists {
         users.join(heardIndices(), "user_index", "left_outer"), candidates, settings.ranker());
   }
 
-  /** Adds string ids to ranked rows. */
+  /**
+   * Ranked rows with string ids ({@code user_id, track_id, artist_id}) in place of the indices;
+   * other columns, such as {@code source}, are kept.
+   */
   public Dataset<Row> withIds(Dataset<Row> ranked) {
     return ranked
         .join(matrix.select("user_index", "user_id").distinct(), "user_index")
         .join(trackIds(), "track_index")
         .join(catalog.select("track_id", "artist_id"), "track_id")
-        .select("user_id", "position", "track_id", "artist_id", "score", "source");
+        .drop("user_index", "track_index");
   }
 
   /** Scored items that are in the catalog and available, with their artist: ranker candidates. */

@@ -46,15 +46,7 @@ public final class IngestListens {
             .map(date -> transform(read(files.get(date)), date))
             .reduce(Dataset::unionAll)
             .orElseThrow();
-    lake.ensure(BRONZE_LISTENS);
-    long versionBefore = lake.version(BRONZE_LISTENS);
-    Lake.conform(bronze, BRONZE_LISTENS)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", Partitions.in("ingest_date", dates))
-        .save(lake.path(BRONZE_LISTENS));
-    long written = lake.writtenSince(BRONZE_LISTENS, versionBefore, "numOutputRows");
+    long written = lake.replace(BRONZE_LISTENS, bronze, Partitions.in("ingest_date", dates));
     Map<LocalDate, Long> rows =
         Partitions.countBy(
             lake.read(BRONZE_LISTENS)

@@ -33,15 +33,11 @@ final class EvaluateCommand implements Callable<Integer> {
     LocalDate week = weekOption.week;
     Pipeline pipeline = new Pipeline(root.config());
     PrintWriter out = spec.commandLine().getOut();
-    var settings = pipeline.config().weekly();
-    String modelVersion = WeeklyRecommendations.modelVersion(pipeline.lake(), week, settings);
-    Backtest.Result metrics =
-        Stages.evaluate(
-            pipeline, week, () -> new Backtest(pipeline.lake(), settings).run(week, modelVersion));
+    WeeklyRecommendations weekly =
+        new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), pipeline.config().weekly());
+    Backtest.Result metrics = weekly.evaluate(week);
     Stages.printMetrics(metrics, out);
-    var verdict =
-        new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), settings)
-            .judge(week, metrics);
+    var verdict = weekly.judge(week, metrics);
     out.println(
         "gate: " + (verdict.accepted() ? "would accept: " : "would reject: ") + verdict.reason());
     return 0;

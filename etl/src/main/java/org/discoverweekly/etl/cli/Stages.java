@@ -115,22 +115,6 @@ final class Stages {
     return result;
   }
 
-  /** The backtest alone, recorded in the ledger as an evaluate run. */
-  static Backtest.Result evaluate(
-      Pipeline pipeline, LocalDate week, java.util.function.Supplier<Backtest.Result> backtest) {
-    Backtest.Result[] result = new Backtest.Result[1];
-    pipeline
-        .ledger()
-        .trackWeek(
-            "evaluate",
-            week,
-            () -> {
-              result[0] = backtest.get();
-              return new StageOutcome(Map.of(), Map.of("users", result[0].als().users()));
-            });
-    return result[0];
-  }
-
   static void printMetrics(Backtest.Result metrics, PrintWriter out) {
     TextTable table =
         new TextTable(

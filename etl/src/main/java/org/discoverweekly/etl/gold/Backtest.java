@@ -24,6 +24,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Partitions;
 import org.discoverweekly.models.ImplicitAls;
 import org.discoverweekly.models.Playlists;
 import org.discoverweekly.models.RankingQuality;
@@ -89,7 +90,7 @@ public final class Backtest {
               // does not grow with the user base.
               .orderBy(xxhash64(col("user_id")), col("user_id"))
               .limit(settings.evaluateUsers())
-              .select("user_index")
+              .select("user_index", "user_id")
               .cache();
       ALSModel model = ImplicitAls.fit(matrix, settings.als());
       Dataset<Row> keys =
@@ -101,25 +102,15 @@ public final class Backtest {
               .join(keys, "track_id")
               .groupBy("user_id")
               .agg(collect_list("track_key").as("relevant"));
-      Dataset<Row> evaluated =
-          users.join(matrix.select("user_index", "user_id").distinct(), "user_index");
       long available = catalog.filter(col("available")).count();
       Metrics als =
           RankingQuality.evaluate(
-              scored(
-                  playlists.withIds(tagged(playlists.byAls(users, model))),
-                  evaluated,
-                  relevant,
-                  keys),
+              scored(playlists.withIds(playlists.byAls(users, model)), users, relevant, keys),
               k,
               available);
       Metrics popularity =
           RankingQuality.evaluate(
-              scored(
-                  playlists.withIds(tagged(playlists.byPopularity(users))),
-                  evaluated,
-                  relevant,
-                  keys),
+              scored(playlists.withIds(playlists.byPopularity(users)), users, relevant, keys),
               k,
               available);
       users.unpersist();
@@ -138,10 +129,6 @@ public final class Backtest {
             .select("ndcg")
             .collectAsList();
     return rows.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(rows.get(0).getDouble(0));
-  }
-
-  private static Dataset<Row> tagged(Dataset<Row> ranked) {
-    return ranked.withColumn("source", lit("backtest"));
   }
 
   /** One row per evaluated user: predicted track keys best first, relevant track keys. */
@@ -167,14 +154,10 @@ public final class Backtest {
     List<Row> rows = new ArrayList<>();
     rows.add(row(week, "als", als, modelVersion));
     rows.add(row(week, "popularity", popularity, modelVersion));
-    lake.ensure(GOLD_MODEL_METRICS);
-    lake.spark()
-        .createDataFrame(rows, GOLD_MODEL_METRICS.schema())
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", "week = DATE'" + week + "'")
-        .save(lake.path(GOLD_MODEL_METRICS));
+    lake.replace(
+        GOLD_MODEL_METRICS,
+        lake.spark().createDataFrame(rows, GOLD_MODEL_METRICS.schema()),
+        Partitions.in("week", List.of(week)));
   }
 
   private static Row row(LocalDate week, String model, Metrics metrics, String modelVersion) {

@@ -11,11 +11,13 @@ import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Partitions;
 import org.discoverweekly.models.FeedbackMatrix;
 
 /**
@@ -44,35 +46,32 @@ public final class BuildSnapshot {
         .filter(col("event_date").geq(lit(Date.valueOf(cutoff.minusDays(historyDays + 1L)))));
   }
 
-  /** The matrix of {@code listens} for a cutoff day, with ids and the number of bots left out. */
-  public record Snapshot(Dataset<Row> matrix, long bots) {}
+  /** The matrix of {@code listens} for a cutoff day, with ids, and the bots left out of it. */
+  public record Snapshot(Dataset<Row> matrix, Dataset<Row> bots) {}
 
   /** The matrix as of {@code cutoff} 00:00 UTC, bots found and excluded. */
   public static Snapshot transform(
       Dataset<Row> listens, LocalDate cutoff, FeedbackMatrix.Settings settings) {
     Instant at = cutoff(cutoff);
     Dataset<Row> windowed = FeedbackMatrix.window(listens, at, settings);
-    Dataset<Row> bots =
-        FeedbackMatrix.bots(windowed, settings.botPlaysPerDay()).select("user_id").cache();
-    long botCount = bots.count();
+    Dataset<Row> bots = FeedbackMatrix.bots(windowed, settings.botPlaysPerDay()).select("user_id");
     Dataset<Row> matrix =
         FeedbackMatrix.withIndices(FeedbackMatrix.build(windowed, bots, at, settings));
-    return new Snapshot(matrix, botCount);
+    return new Snapshot(matrix, bots);
   }
 
   /** Writes W's partition and returns its counts: pairs, users, tracks, bots. */
   public Map<String, Long> run(LocalDate week) {
     Snapshot snapshot =
         transform(listensInWindow(lake, week, settings.historyDays()), week, settings);
-    lake.ensure(GOLD_USER_TRACK_MATRIX);
-    String partition = "week = DATE'" + week + "'";
-    Lake.conform(
-            snapshot.matrix().withColumn("week", lit(Date.valueOf(week))), GOLD_USER_TRACK_MATRIX)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", partition)
-        .save(lake.path(GOLD_USER_TRACK_MATRIX));
+    // Cached so the write's anti-join and the count below find the bots once.
+    Dataset<Row> bots = snapshot.bots().cache();
+    lake.replace(
+        GOLD_USER_TRACK_MATRIX,
+        snapshot.matrix().withColumn("week", lit(Date.valueOf(week))),
+        Partitions.in("week", List.of(week)));
+    long botCount = bots.count();
+    bots.unpersist();
     Row sizes =
         read(lake, week)
             .agg(count(lit(1)), countDistinct("user_id"), countDistinct("track_id"))
@@ -89,7 +88,7 @@ public final class BuildSnapshot {
         "pairs", sizes.getLong(0),
         "users", sizes.getLong(1),
         "tracks", sizes.getLong(2),
-        "bots", snapshot.bots());
+        "bots", botCount);
   }
 
   /** W's matrix as written. */

@@ -11,11 +11,13 @@ import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Partitions;
 import org.discoverweekly.models.Playlists;
 
 /**
@@ -66,13 +68,7 @@ public final class RankWeek {
             settings,
             week,
             modelVersion);
-    lake.ensure(GOLD_DISCOVER_WEEKLY);
-    Lake.conform(playlists, GOLD_DISCOVER_WEEKLY)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", "week = DATE'" + week + "'")
-        .save(lake.path(GOLD_DISCOVER_WEEKLY));
+    lake.replace(GOLD_DISCOVER_WEEKLY, playlists, Partitions.in("week", List.of(week)));
     Row counts =
         read(lake, week)
             .agg(

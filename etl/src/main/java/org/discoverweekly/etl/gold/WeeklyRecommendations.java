@@ -59,8 +59,8 @@ public final class WeeklyRecommendations {
       QualityGate.Verdict verdict) {}
 
   public Result run(LocalDate week, boolean force) {
-    Map<String, Long> inputs = lake.versions(SILVER_LISTENS, SILVER_TRACKS);
-    String modelVersion = modelVersion(lake, week, settings);
+    Map<String, Long> inputs = inputs();
+    String modelVersion = modelVersion(week, inputs);
     Map<String, String> config = config(modelVersion);
 
     boolean snapshotReused = !force && isCurrent("snapshot", week, modelVersion);
@@ -108,21 +108,8 @@ public final class WeeklyRecommendations {
                     StageOutcome.SUCCEEDED,
                     null));
 
-    Backtest.Result[] metrics = new Backtest.Result[1];
-    ledger.trackWeek(
-        "evaluate",
-        week,
-        () -> {
-          metrics[0] = new Backtest(lake, settings).run(week, modelVersion);
-          return new StageOutcome(
-              inputs,
-              Map.of("users", metrics[0].als().users()),
-              config,
-              StageOutcome.SUCCEEDED,
-              null);
-        });
-
-    QualityGate.Verdict verdict = judge(week, metrics[0]);
+    Backtest.Result metrics = evaluate(week, inputs, modelVersion, config);
+    QualityGate.Verdict verdict = judge(week, metrics);
     ledger.trackWeek(
         "gate",
         week,
@@ -139,8 +126,33 @@ public final class WeeklyRecommendations {
         modelReused,
         snapshot.rowCounts(),
         ranked.rowCounts(),
-        metrics[0],
+        metrics,
         verdict);
+  }
+
+  /** The backtest of W alone ({@code evaluate}), recorded like the weekly run's step. */
+  public Backtest.Result evaluate(LocalDate week) {
+    Map<String, Long> inputs = inputs();
+    String modelVersion = modelVersion(week, inputs);
+    return evaluate(week, inputs, modelVersion, config(modelVersion));
+  }
+
+  private Backtest.Result evaluate(
+      LocalDate week, Map<String, Long> inputs, String modelVersion, Map<String, String> config) {
+    Backtest.Result[] metrics = new Backtest.Result[1];
+    ledger.trackWeek(
+        "evaluate",
+        week,
+        () -> {
+          metrics[0] = new Backtest(lake, settings).run(week, modelVersion);
+          return new StageOutcome(
+              inputs,
+              Map.of("users", metrics[0].als().users()),
+              config,
+              StageOutcome.SUCCEEDED,
+              null);
+        });
+    return metrics[0];
   }
 
   /** The gate's verdict on W's backtest, against the last week it accepted. */
@@ -153,16 +165,28 @@ public final class WeeklyRecommendations {
     return QualityGate.judge(metrics.als(), metrics.popularity(), lastNdcg, settings.gate());
   }
 
+  /** The versions of the silver tables a week reads; silver.listens must exist. */
+  private Map<String, Long> inputs() {
+    Map<String, Long> inputs = lake.versions(SILVER_LISTENS, SILVER_TRACKS);
+    if (inputs.get(SILVER_LISTENS.sqlName()) < 0) {
+      throw new PipelineException("silver.listens does not exist yet: run ingest and silver first");
+    }
+    return inputs;
+  }
+
   /**
    * {@code als-W-<hash>}: the hash covers silver's version and every setting that shapes the model,
    * so a changed input or setting is a new model.
    */
-  public static String modelVersion(Lake lake, LocalDate week, WeeklySettings settings) {
-    long silver = lake.version(SILVER_LISTENS);
-    if (silver < 0) {
-      throw new PipelineException("silver.listens does not exist yet: run ingest and silver first");
-    }
-    String recipe = week + "|" + silver + "|" + settings.matrix() + "|" + settings.als();
+  private String modelVersion(LocalDate week, Map<String, Long> inputs) {
+    String recipe =
+        week
+            + "|"
+            + inputs.get(SILVER_LISTENS.sqlName())
+            + "|"
+            + settings.matrix()
+            + "|"
+            + settings.als();
     return "als-" + week + "-" + sha256(recipe).substring(0, 12);
   }
 
@@ -199,14 +223,15 @@ public final class WeeklyRecommendations {
   /** The step's latest run for W, whatever its status, built the same model version. */
   private boolean isCurrent(String stage, LocalDate week, String modelVersion) {
     Optional<Row> latest =
-        ledger.latest(stage, week, StageOutcome.SUCCEEDED, StageOutcome.REUSED, "failed");
+        ledger.latest(
+            stage, week, StageOutcome.SUCCEEDED, StageOutcome.REUSED, StageOutcome.FAILED);
     if (latest.isEmpty()) {
       return false;
     }
     Row run = latest.get();
     String status = run.getString(run.fieldIndex("status"));
     int config = run.fieldIndex("config");
-    return !status.equals("failed")
+    return !status.equals(StageOutcome.FAILED)
         && !run.isNullAt(config)
         && modelVersion.equals(run.<String, String>getJavaMap(config).get("model_version"));
   }

@@ -45,7 +45,7 @@ public final class RunLedger {
     } catch (RuntimeException e) {
       List<Row> failed = new ArrayList<>();
       for (LocalDate date : dates) {
-        failed.add(row(stage, date, null, "failed", started, StageOutcome.EMPTY, e));
+        failed.add(row(stage, date, null, StageOutcome.FAILED, started, StageOutcome.EMPTY, e));
       }
       append(failed);
       throw e;
@@ -65,7 +65,7 @@ public final class RunLedger {
     try {
       outcome = body.get();
     } catch (RuntimeException e) {
-      append(List.of(row(stage, null, week, "failed", started, StageOutcome.EMPTY, e)));
+      append(List.of(row(stage, null, week, StageOutcome.FAILED, started, StageOutcome.EMPTY, e)));
       throw e;
     }
     append(List.of(row(stage, null, week, outcome.status(), started, outcome, null)));

@@ -14,6 +14,7 @@ public record StageOutcome(
     String message) {
 
   public static final String SUCCEEDED = "succeeded";
+  public static final String FAILED = "failed";
   public static final String REUSED = "reused";
   public static final String ACCEPTED = "accepted";
   public static final String REJECTED = "rejected";

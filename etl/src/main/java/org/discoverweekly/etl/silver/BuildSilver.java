@@ -128,15 +128,7 @@ public final class BuildSilver {
   }
 
   private long writeQuarantine(Dataset<Row> rejected, List<LocalDate> dates) {
-    lake.ensure(SILVER_QUARANTINE);
-    long versionBefore = lake.version(SILVER_QUARANTINE);
-    Lake.conform(rejected, SILVER_QUARANTINE)
-        .write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", Partitions.in("ingest_date", dates))
-        .save(lake.path(SILVER_QUARANTINE));
-    return lake.writtenSince(SILVER_QUARANTINE, versionBefore, "numOutputRows");
+    return lake.replace(SILVER_QUARANTINE, rejected, Partitions.in("ingest_date", dates));
   }
 
   /** Merges the listens silver does not hold yet; returns how many were new per arrival date. */

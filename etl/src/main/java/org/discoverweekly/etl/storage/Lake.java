@@ -142,6 +142,23 @@ public final class Lake {
     return registered;
   }
 
+  /**
+   * Replaces the rows of {@code table} that match {@code replaceWhere} (its own partitions) with
+   * {@code rows}, conformed to the catalog schema, in one Delta commit; creates the table first if
+   * needed. Returns the rows written (0 when nothing was committed).
+   */
+  public long replace(Table table, Dataset<Row> rows, String replaceWhere) {
+    ensure(table);
+    long versionBefore = version(table);
+    conform(rows, table)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", replaceWhere)
+        .save(path(table));
+    return writtenSince(table, versionBefore, "numOutputRows");
+  }
+
   /** Selects and casts the catalog's columns in the catalog's order, so writes never drift. */
   public static Dataset<Row> conform(Dataset<Row> rows, Table table) {
     Column[] columns =
