@@ -56,16 +56,21 @@ public final class Playlists {
    * Users of the matrix with at least the minimum number of distinct tracks: {@code user_index}.
    */
   public Dataset<Row> warmUsers() {
-    return matrix
-        .groupBy("user_index")
-        .agg(count(lit(1)).as("tracks"))
+    return usersByTracks()
         .filter(col("tracks").geq(settings.minHistoryTracks()))
         .select("user_index");
   }
 
   /** Users of the matrix below the minimum: {@code user_index}. */
   public Dataset<Row> coldUsers() {
-    return matrix.select("user_index").distinct().join(warmUsers(), "user_index", "left_anti");
+    return usersByTracks()
+        .filter(col("tracks").lt(settings.minHistoryTracks()))
+        .select("user_index");
+  }
+
+  /** Distinct tracks per user of the matrix (one row per user × track). */
+  private Dataset<Row> usersByTracks() {
+    return matrix.groupBy("user_index").agg(count(lit(1)).as("tracks"));
   }
 
   /** The week's playlists for every user of the matrix, by the rules above. */
