@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.cli;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -13,9 +14,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.discoverweekly.etl.config.PipelineConfig;
+import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.generate.GeneratorSettings;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
+import org.discoverweekly.etl.serving.CassandraConnection;
+import org.discoverweekly.etl.serving.PlaylistReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -27,8 +31,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Run the pipeline on data-samples/ into a fresh demo lake (var/demo/lake unless --lake),",
-      "generating the sample first if it is missing: ingest, silver, then weekly for the week",
-      "after the last arrival date; print what each stage did and one user's playlist."
+      "generating the sample first if it is missing: ingest, silver, weekly for the week after",
+      "the last arrival date, publish to Cassandra (bin/discover-weekly starts the local node);",
+      "print what each stage did and one user's playlist read back from Cassandra."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -77,6 +82,15 @@ final class DemoCommand implements Callable<Integer> {
     WeeklyRecommendations.Result weekly = Stages.weekly(pipeline, week, false, out);
 
     pipeline.lake().registerTables();
+    if (!weekly.verdict().accepted()) {
+      out.println();
+      out.println("The quality gate rejected " + week + ": " + weekly.verdict().reason());
+      return DiscoverWeekly.FAILED;
+    }
+    out.println();
+    out.println("== publish " + week + ": gold.discover_weekly -> Cassandra");
+    Stages.publish(pipeline, week, out);
+
     String user =
         pipeline
             .spark()
@@ -86,17 +100,22 @@ final class DemoCommand implements Callable<Integer> {
                     + "'")
             .head()
             .getString(0);
-    out.println();
-    out.println("== the playlist of " + user + " for " + week);
-    printQuery(
-        pipeline,
-        out,
-        "SELECT position, track_name, artist_name, round(score, 4) AS score, source"
-            + " FROM gold.discover_weekly WHERE week = DATE'"
-            + week
-            + "' AND user_id = '"
-            + user
-            + "' ORDER BY position");
+    CassandraSettings cassandra = config.cassandra();
+    try (CqlSession session =
+        CassandraConnection.open(CassandraConnection.connector(cassandra), cassandra)) {
+      PlaylistReader.Playlist playlist =
+          new PlaylistReader(session, cassandra).newest(user).orElseThrow();
+      out.println();
+      out.println(
+          "== the playlist of "
+              + user
+              + " for "
+              + playlist.week()
+              + ", read back from Cassandra (source "
+              + playlist.source()
+              + ")");
+      Stages.printPlaylist(playlist, out);
+    }
     out.println();
     out.println("== silver.listens");
     printQuery(
@@ -112,11 +131,8 @@ final class DemoCommand implements Callable<Integer> {
         out,
         "SELECT reason, count(*) AS lines FROM silver.quarantine GROUP BY reason ORDER BY reason");
     out.println();
-    if (!weekly.verdict().accepted()) {
-      out.println("The quality gate rejected " + week + ": " + weekly.verdict().reason());
-      return DiscoverWeekly.FAILED;
-    }
-    out.println("Query the tables yourself, e.g.:");
+    out.println("Read a playlist or query the tables yourself, e.g.:");
+    out.println("  bin/discover-weekly playlist --user " + user);
     out.println(
         "  bin/discover-weekly --lake "
             + config.lake()

@@ -34,12 +34,12 @@ import picocli.CommandLine.ScopeType;
       SilverCommand.class,
       WeeklyCommand.class,
       EvaluateCommand.class,
-      PendingCommands.Publish.class,
+      PublishCommand.class,
       PendingCommands.Run.class,
       PendingCommands.Backfill.class,
       SqlCommand.class,
-      PendingCommands.Playlist.class,
-      PendingCommands.Rollback.class,
+      PlaylistCommand.class,
+      RollbackCommand.class,
       PendingCommands.Forget.class,
       PendingCommands.Maintain.class,
       DemoCommand.class,
@@ -51,6 +51,9 @@ public final class DiscoverWeekly {
 
   /** Exit code of a command line that does not parse. */
   static final int USAGE = 2;
+
+  /** Exit code of a lookup that found nothing (a user without a playlist). */
+  static final int NOT_FOUND = 3;
 
   @Option(
       names = "--conf",

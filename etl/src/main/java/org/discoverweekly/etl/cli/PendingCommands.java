@@ -24,7 +24,7 @@ final class PendingCommands {
               "discover-weekly "
                   + spec.name()
                   + ": not built yet (this release has generate,"
-                  + " ingest, silver, weekly, evaluate, sql and demo)");
+                  + " ingest, silver, weekly, evaluate, publish, playlist, rollback, sql and demo)");
       return DiscoverWeekly.FAILED;
     }
   }
@@ -34,22 +34,10 @@ final class PendingCommands {
   }
 
   @Command(
-      name = "publish",
-      mixinStandardHelpOptions = true,
-      description = "gold.discover_weekly for W -> Cassandra (not built yet).")
-  static final class Publish extends WeekPending {}
-
-  @Command(
       name = "run",
       mixinStandardHelpOptions = true,
       description = "Every stage for the 7 arrival dates before W, then W (not built yet).")
   static final class Run extends WeekPending {}
-
-  @Command(
-      name = "rollback",
-      mixinStandardHelpOptions = true,
-      description = "Stop serving W; readers fall back to the week before (not built yet).")
-  static final class Rollback extends WeekPending {}
 
   @Command(
       name = "backfill",
@@ -64,18 +52,6 @@ final class PendingCommands {
 
     @Option(names = "--force", description = "Rerun weeks that already succeeded.")
     boolean force;
-  }
-
-  @Command(
-      name = "playlist",
-      mixinStandardHelpOptions = true,
-      description = "Read a user's playlist back from Cassandra (not built yet).")
-  static final class Playlist extends Pending {
-    @Option(names = "--user", required = true, paramLabel = "U")
-    String user;
-
-    @Option(names = "--week", converter = Dates.Monday.class, paramLabel = "W")
-    LocalDate week;
   }
 
   @Command(

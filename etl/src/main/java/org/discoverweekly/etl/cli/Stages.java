@@ -1,17 +1,22 @@
 package org.discoverweekly.etl.cli;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.discoverweekly.etl.bronze.IngestListens;
 import org.discoverweekly.etl.bronze.LoadTracks;
+import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.gold.Backtest;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.serving.PlaylistReader;
+import org.discoverweekly.etl.serving.PublishWeek;
 import org.discoverweekly.etl.silver.BuildSilver;
 import org.discoverweekly.models.RankingQuality;
 import org.slf4j.Logger;
@@ -113,6 +118,47 @@ final class Stages {
             + result.verdict().reason());
     out.println("weekly: " + week + " in " + seconds(started) + " s");
     return result;
+  }
+
+  /** W's playlists to Cassandra, then W served. */
+  static PublishWeek.Result publish(Pipeline pipeline, LocalDate week, PrintWriter out) {
+    long started = System.nanoTime();
+    PublishWeek.Result result =
+        new PublishWeek(
+                pipeline.lake(),
+                pipeline.ledger(),
+                pipeline.config().cassandra(),
+                Clock.systemUTC())
+            .run(week);
+    CassandraSettings cassandra = pipeline.config().cassandra();
+    out.println(
+        "publish "
+            + week
+            + ": "
+            + result.users()
+            + " playlists -> Cassandra "
+            + cassandra.keyspace()
+            + ".playlists in "
+            + seconds(started)
+            + " s; "
+            + week
+            + " is served (model "
+            + result.modelVersion()
+            + ")");
+    return result;
+  }
+
+  /** A playlist read back from Cassandra, one line per slot. */
+  static void printPlaylist(PlaylistReader.Playlist playlist, PrintWriter out) {
+    TextTable table = new TextTable(List.of("position", "track", "artist", "score"));
+    for (PlaylistReader.Track track : playlist.tracks()) {
+      table.add(
+          track.position(),
+          track.trackName(),
+          track.artistName(),
+          String.format(Locale.ROOT, "%.4f", track.score()));
+    }
+    table.print(out);
   }
 
   static void printMetrics(Backtest.Result metrics, PrintWriter out) {

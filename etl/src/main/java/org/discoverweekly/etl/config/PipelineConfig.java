@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.discoverweekly.models.FeedbackMatrix;
 import org.discoverweekly.models.ImplicitAls;
 import org.discoverweekly.models.Playlists;
@@ -52,15 +54,40 @@ public record PipelineConfig(
     }
   }
 
-  /** Where the serving Cassandra is; credentials are named environment variables. */
+  /** Where the serving Cassandra is and how publish writes; credentials are named env variables. */
   public record CassandraSettings(
       List<String> hosts,
       int port,
       String localDatacenter,
       String keyspace,
+      String replication,
       String usernameEnv,
       String passwordEnv,
-      boolean ssl) {}
+      Ssl ssl,
+      int connectTimeoutMs,
+      int requestTimeoutMs,
+      int ttlDays,
+      Write write) {
+
+    /** TLS to the nodes; the trust store's password is a named environment variable. */
+    public record Ssl(boolean enabled, String trustStore, String trustStorePasswordEnv) {}
+
+    /** The connector's write settings; 0 means the connector's automatic batch size, no cap. */
+    public record Write(
+        String consistency, int batchSizeRows, int concurrentWrites, double throughputMbPerSec) {}
+  }
+
+  private static final Set<String> CONSISTENCY_LEVELS =
+      Set.of(
+          "ANY",
+          "ONE",
+          "TWO",
+          "THREE",
+          "QUORUM",
+          "ALL",
+          "LOCAL_ONE",
+          "LOCAL_QUORUM",
+          "EACH_QUORUM");
 
   static PipelineConfig from(Config config) {
     return new PipelineConfig(
@@ -130,14 +157,42 @@ public record PipelineConfig(
   }
 
   private static CassandraSettings cassandraSettings(Config cassandra) {
+    String keyspace = cassandra.getString("keyspace");
+    if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
+      throw new ConfigError(
+          cassandra.origin().description(),
+          "keyspace",
+          "must be a lower-case CQL identifier, got '" + keyspace + "'");
+    }
+    Config ssl = cassandra.getConfig("ssl");
+    Config write = cassandra.getConfig("write");
+    String consistency = write.getString("consistency").toUpperCase(Locale.ROOT);
+    if (!CONSISTENCY_LEVELS.contains(consistency)) {
+      throw new ConfigError(
+          write.origin().description(),
+          "consistency",
+          "must be one of " + new TreeSet<>(CONSISTENCY_LEVELS) + ", got " + consistency);
+    }
     return new CassandraSettings(
         List.copyOf(cassandra.getStringList("hosts")),
         positive(cassandra, "port"),
         cassandra.getString("local-datacenter"),
-        cassandra.getString("keyspace"),
+        keyspace,
+        cassandra.getString("replication"),
         cassandra.getString("username-env"),
         cassandra.getString("password-env"),
-        cassandra.getBoolean("ssl"));
+        new CassandraSettings.Ssl(
+            ssl.getBoolean("enabled"),
+            ssl.getString("trust-store"),
+            ssl.getString("trust-store-password-env")),
+        positive(cassandra, "connect-timeout-ms"),
+        positive(cassandra, "request-timeout-ms"),
+        positive(cassandra, "ttl-days"),
+        new CassandraSettings.Write(
+            consistency,
+            nonNegative(write, "batch-size-rows"),
+            positive(write, "concurrent-writes"),
+            nonNegativeDouble(write, "throughput-mb-per-sec")));
   }
 
   private static int positive(Config config, String key) {

@@ -95,7 +95,7 @@ class CliTest extends SparkTestBase {
 
   @Test
   void shouldSayWhichVerbsAreNotBuiltYet() {
-    CliRun result = run("publish", "--week", "2026-11-16");
+    CliRun result = run("run", "--week", "2026-11-16");
     assertEquals(1, result.code());
     assertTrue(result.errLine().contains("not built yet"), result.err());
   }

@@ -53,7 +53,7 @@ class ConfigLoaderTest {
             Optional.empty(),
             Optional.empty());
     assertTrue(config.lake().startsWith("s3a://"));
-    assertTrue(config.cassandra().ssl());
+    assertTrue(config.cassandra().ssl().enabled());
   }
 
   @Test

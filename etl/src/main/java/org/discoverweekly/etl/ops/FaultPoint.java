@@ -1,0 +1,27 @@
+package org.discoverweekly.etl.ops;
+
+/**
+ * Named points where a stage can be made to fail on purpose, to prove that a crash there loses
+ * nothing and a rerun converges. Armed by the system property {@code discover-weekly.fail-at}
+ * (tests, or {@code DISCOVER_WEEKLY_JAVA_OPTS=-Ddiscover-weekly.fail-at=...}); unarmed, a no-op.
+ */
+public final class FaultPoint {
+
+  public static final String PROPERTY = "discover-weekly.fail-at";
+
+  private FaultPoint() {}
+
+  /** Throws when {@code point} is armed. */
+  public static void reached(String point) {
+    if (point.equals(System.getProperty(PROPERTY))) {
+      throw new InjectedFault(point);
+    }
+  }
+
+  /** The failure an armed point throws. */
+  public static final class InjectedFault extends RuntimeException {
+    InjectedFault(String point) {
+      super("injected fault at " + point + " (" + PROPERTY + ")");
+    }
+  }
+}

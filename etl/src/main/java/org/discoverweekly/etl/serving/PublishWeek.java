@@ -1,0 +1,182 @@
+package org.discoverweekly.etl.serving;
+
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.spark.connector.cql.CassandraConnector;
+import java.sql.Date;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.storage.StorageLevel;
+import org.discoverweekly.etl.PipelineException;
+import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
+import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.ops.RunLedger;
+import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.storage.Lake;
+
+/**
+ * {@code publish --week W}: writes every playlist of W from {@code gold.discover_weekly} to
+ * Cassandra, one row per user holding the ordered tracks, then marks W served. Only a week the
+ * quality gate accepted is published, and only the rows of the model the gate judged. Until the
+ * last row is written readers keep serving the week before; a rerun rewrites the same rows.
+ */
+public final class PublishWeek {
+
+  /** Fault point between the rows and the served mark. */
+  public static final String ROWS_WRITTEN = "publish.rows-written";
+
+  private final Lake lake;
+  private final RunLedger ledger;
+  private final CassandraSettings settings;
+  private final Clock clock;
+
+  public PublishWeek(Lake lake, RunLedger ledger, CassandraSettings settings, Clock clock) {
+    this.lake = lake;
+    this.ledger = ledger;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** What was published. */
+  public record Result(String modelVersion, long users) {}
+
+  public Result run(LocalDate week) {
+    String modelVersion = acceptedModel(week);
+    Dataset<Row> slots =
+        lake.exists(GOLD_DISCOVER_WEEKLY)
+            ? lake.read(GOLD_DISCOVER_WEEKLY).filter(col("week").equalTo(lit(Date.valueOf(week))))
+            : null;
+    List<String> versions =
+        slots == null
+            ? List.of()
+            : slots.select("model_version").distinct().as(Encoders.STRING()).collectAsList();
+    if (versions.isEmpty()) {
+      throw new PipelineException(
+          "gold.discover_weekly has no playlists for " + week + ": run weekly --week " + week);
+    }
+    if (!versions.equals(List.of(modelVersion))) {
+      throw new PipelineException(
+          "gold.discover_weekly for "
+              + week
+              + " holds "
+              + versions
+              + " but the quality gate judged "
+              + modelVersion
+              + ": rerun weekly --week "
+              + week);
+    }
+    Map<String, Long> inputs = lake.versions(GOLD_DISCOVER_WEEKLY);
+    Map<String, String> config = new TreeMap<>();
+    config.put("keyspace", settings.keyspace());
+    config.put("ttl_days", String.valueOf(settings.ttlDays()));
+    config.put("consistency", settings.write().consistency());
+    config.put("model_version", modelVersion);
+
+    // Reach the cluster and its schema before anything is recorded: an unreachable Cassandra
+    // fails here, within the connect timeout, and leaves the lake as it was.
+    CassandraConnector connector = CassandraConnection.connector(settings);
+    try (CqlSession session = CassandraConnection.open(connector, settings)) {
+      ServingSchema.ensure(session, settings);
+    }
+
+    long[] users = new long[1];
+    ledger.trackWeek(
+        "publish",
+        week,
+        () -> {
+          users[0] = write(playlists(slots));
+          FaultPoint.reached(ROWS_WRITTEN);
+          try (CqlSession session = CassandraConnection.open(connector, settings)) {
+            new PublishedWeeks(session, settings)
+                .serve(week, modelVersion, users[0], clock.instant());
+          }
+          return new StageOutcome(
+              inputs, Map.of("users", users[0]), config, StageOutcome.SUCCEEDED, null);
+        });
+    return new Result(modelVersion, users[0]);
+  }
+
+  /** One row per user: the slots ordered by position, with the names the API shows. */
+  static Dataset<Row> playlists(Dataset<Row> slots) {
+    return slots
+        .groupBy(col("user_id"), col("week"))
+        .agg(
+            array_sort(
+                    collect_list(
+                        struct(
+                            col("position"),
+                            col("track_id"),
+                            col("track_name"),
+                            col("artist_id"),
+                            col("artist_name"),
+                            col("score"))))
+                .as("tracks"),
+            first("source").as("source"),
+            first("model_version").as("model_version"));
+  }
+
+  private long write(Dataset<Row> playlists) {
+    Dataset<Row> cached = playlists.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long users = cached.count();
+      try {
+        cached
+            .write()
+            .format("org.apache.spark.sql.cassandra")
+            .options(CassandraConnection.properties(settings))
+            .option("keyspace", settings.keyspace())
+            .option("table", ServingSchema.PLAYLISTS)
+            .mode(SaveMode.Append)
+            .save();
+      } catch (RuntimeException e) {
+        throw new PipelineException(
+            "writing the playlists to Cassandra failed ("
+                + CassandraConnection.rootCause(e)
+                + "); the week before is still served, and a rerun rewrites the same rows",
+            e);
+      }
+      return users;
+    } finally {
+      cached.unpersist();
+    }
+  }
+
+  /** The model the gate accepted for W, from its latest verdict. */
+  private String acceptedModel(LocalDate week) {
+    Row verdict =
+        ledger
+            .latest("gate", week, StageOutcome.ACCEPTED, StageOutcome.REJECTED)
+            .orElseThrow(
+                () ->
+                    new PipelineException(
+                        "week "
+                            + week
+                            + " has no quality-gate verdict yet: run weekly --week "
+                            + week));
+    String status = verdict.getString(verdict.fieldIndex("status"));
+    if (!status.equals(StageOutcome.ACCEPTED)) {
+      int message = verdict.fieldIndex("message");
+      throw new PipelineException(
+          "week "
+              + week
+              + " was rejected by the quality gate, not publishable"
+              + (verdict.isNullAt(message) ? "" : ": " + verdict.getString(message)));
+    }
+    int config = verdict.fieldIndex("config");
+    return verdict.<String, String>getJavaMap(config).get("model_version");
+  }
+}

@@ -1,0 +1,92 @@
+package org.discoverweekly.etl;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.discoverweekly.etl.config.ConfigLoader;
+import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+
+/**
+ * One real Cassandra node for the whole test run, started by {@code bin/cassandra-local} on its own
+ * ports and data folder the first time a class needs it, and stopped when every test is done,
+ * passed or failed. Test classes isolate themselves by keyspace.
+ */
+public final class CassandraNode implements BeforeAllCallback {
+
+  public static final int PORT = 19042;
+  private static final int STORAGE_PORT = 17000;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    context
+        .getRoot()
+        .getStore(Namespace.GLOBAL)
+        .getOrComputeIfAbsent(CassandraNode.class.getName(), key -> Node.start(), Node.class);
+  }
+
+  /** Config overrides that point the CLI at this node and at {@code keyspace}. */
+  public static List<String> options(String keyspace) {
+    return List.of("-Dcassandra.port=" + PORT, "-Dcassandra.keyspace=" + keyspace);
+  }
+
+  /** The settings the CLI uses with {@link #options}. */
+  public static CassandraSettings settings(String keyspace) {
+    return ConfigLoader.load(
+            Optional.empty(),
+            Map.of("cassandra.port", String.valueOf(PORT), "cassandra.keyspace", keyspace),
+            Optional.empty(),
+            Optional.empty())
+        .cassandra();
+  }
+
+  static Path home() {
+    return Path.of(System.getProperty("discover-weekly.home", "..")).toAbsolutePath();
+  }
+
+  /** The running node; closing it stops it. */
+  static final class Node implements ExtensionContext.Store.CloseableResource {
+
+    static Node start() {
+      script("start");
+      return new Node();
+    }
+
+    @Override
+    public void close() {
+      script("stop");
+    }
+
+    private static void script(String action) {
+      Path home = home();
+      Path log = home.resolve("var").resolve("cassandra-test-" + action + ".log");
+      try {
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder =
+            new ProcessBuilder(home.resolve("bin").resolve("cassandra-local").toString(), action)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder
+            .environment()
+            .put("DW_CASSANDRA_DIR", home.resolve("var/cassandra-test").toString());
+        builder.environment().put("DW_CASSANDRA_PORT", String.valueOf(PORT));
+        builder.environment().put("DW_CASSANDRA_STORAGE_PORT", String.valueOf(STORAGE_PORT));
+        int code = builder.start().waitFor();
+        if (code != 0) {
+          throw new IllegalStateException(
+              "bin/cassandra-local " + action + " failed (" + code + "): " + Files.readString(log));
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot run bin/cassandra-local " + action, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while running cassandra-local", e);
+      }
+    }
+  }
+}

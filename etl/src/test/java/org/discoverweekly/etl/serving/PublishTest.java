@@ -1,0 +1,333 @@
+package org.discoverweekly.etl.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.CassandraNode;
+import org.discoverweekly.etl.CliRun;
+import org.discoverweekly.etl.SparkTestBase;
+import org.discoverweekly.etl.generate.Generator;
+import org.discoverweekly.etl.generate.Manifest;
+import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Table;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * From landing files to Cassandra on a real node: two weeks built and published, rows equal to
+ * gold, reruns that change nothing, an unreachable cluster, a publish that dies before W is served,
+ * readers falling back, and rollback.
+ */
+@ExtendWith(CassandraNode.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PublishTest extends SparkTestBase {
+
+  private static final String KEYSPACE = "discover_publish_test";
+  private static final LocalDate W1 = LocalDate.parse("2026-11-09");
+  private static final LocalDate W2 = LocalDate.parse("2026-11-16");
+
+  private static Path landing;
+  private static Lake lake;
+  private static CqlSession session;
+
+  private static List<String> options(String... more) {
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-Dspark.shuffle-partitions=2",
+                "-Dweekly.als.rank=16",
+                "--lake",
+                lake.root(),
+                "--landing",
+                landing.toString()));
+    options.addAll(CassandraNode.options(KEYSPACE));
+    options.addAll(List.of(more));
+    return options;
+  }
+
+  private static String cli(String... args) {
+    return CliRun.succeeding(options(), args);
+  }
+
+  private static CliRun run(String... args) {
+    return CliRun.of(options(), args);
+  }
+
+  @BeforeAll
+  static void buildTwoWeeks() {
+    landing = tempDir.resolve("landing");
+    lake = new Lake(spark, tempDir.resolve("lake").toString());
+    cli(
+        "generate",
+        "--out",
+        landing.toString(),
+        "--users",
+        "150",
+        "--tracks",
+        "1000",
+        "--weeks",
+        "3",
+        "--end-week",
+        W2.toString(),
+        "--seed",
+        "7",
+        "--plays-per-day",
+        "12");
+    Manifest manifest = Generator.readManifest(landing);
+    List<LocalDate> dates = manifest.arrivalDates();
+    cli(
+        "ingest",
+        "--from",
+        dates.get(0).toString(),
+        "--to",
+        dates.get(dates.size() - 1).toString());
+    cli(
+        "silver",
+        "--from",
+        dates.get(0).toString(),
+        "--to",
+        dates.get(dates.size() - 1).toString());
+    cli("weekly", "--week", W1.toString());
+    session =
+        CassandraConnection.open(
+            CassandraConnection.connector(CassandraNode.settings(KEYSPACE)),
+            CassandraNode.settings(KEYSPACE));
+    session.execute("DROP KEYSPACE IF EXISTS " + KEYSPACE);
+  }
+
+  @AfterAll
+  static void closeSession() {
+    if (session != null) {
+      session.close();
+    }
+  }
+
+  /** Each user's playlist for W in gold, as (position, track, track name, artist, score) lines. */
+  private static Map<String, List<String>> gold(LocalDate week) {
+    Map<String, List<String>> playlists = new TreeMap<>();
+    for (Row slot :
+        lake.read(Table.GOLD_DISCOVER_WEEKLY)
+            .filter("week = DATE'" + week + "'")
+            .orderBy("user_id", "position")
+            .collectAsList()) {
+      playlists
+          .computeIfAbsent(slot.getAs("user_id"), user -> new ArrayList<>())
+          .add(
+              slot.<Integer>getAs("position")
+                  + "|"
+                  + slot.getAs("track_id")
+                  + "|"
+                  + slot.getAs("track_name")
+                  + "|"
+                  + slot.getAs("artist_id")
+                  + "|"
+                  + slot.getAs("artist_name")
+                  + "|"
+                  + slot.<Double>getAs("score")
+                  + "|"
+                  + slot.getAs("source")
+                  + "|"
+                  + slot.getAs("model_version"));
+    }
+    return playlists;
+  }
+
+  /** The same lines from Cassandra's rows for W. */
+  private static Map<String, List<String>> served(LocalDate week) {
+    Map<String, List<String>> playlists = new TreeMap<>();
+    for (var row :
+        session.execute(
+            SimpleStatement.newInstance(
+                "SELECT user_id, week, source, model_version, tracks FROM "
+                    + KEYSPACE
+                    + ".playlists"))) {
+      if (!row.getLocalDate("week").equals(week)) {
+        continue;
+      }
+      List<String> slots = new ArrayList<>();
+      for (var track :
+          row.getList("tracks", com.datastax.oss.driver.api.core.data.UdtValue.class)) {
+        slots.add(
+            track.getInt("position")
+                + "|"
+                + track.getString("track_id")
+                + "|"
+                + track.getString("track_name")
+                + "|"
+                + track.getString("artist_id")
+                + "|"
+                + track.getString("artist_name")
+                + "|"
+                + track.getDouble("score")
+                + "|"
+                + row.getString("source")
+                + "|"
+                + row.getString("model_version"));
+      }
+      playlists.put(row.getString("user_id"), slots);
+    }
+    return playlists;
+  }
+
+  /** The week {@code playlist --user} serves, from its stderr line. */
+  private static String servedWeek(String user) {
+    CliRun read = run("playlist", "--user", user);
+    assertEquals(0, read.code(), read.err());
+    String line = read.errLine();
+    return line.substring(line.indexOf(" for ") + 5, line.indexOf(" for ") + 15);
+  }
+
+  @Test
+  @Order(1)
+  void shouldPublishOnlyWeeksTheGateAccepted() {
+    CliRun unjudged = run("publish", "--week", W2.toString());
+    assertEquals(1, unjudged.code());
+    assertTrue(unjudged.errLine().contains("has no quality-gate verdict yet"), unjudged.err());
+
+    CliRun rejectedWeekly =
+        CliRun.of(options("-Dweekly.gate.min-ndcg-lift=1000"), "weekly", "--week", W2.toString());
+    assertEquals(1, rejectedWeekly.code(), rejectedWeekly.err());
+    CliRun rejected = run("publish", "--week", W2.toString());
+    assertEquals(1, rejected.code());
+    assertTrue(
+        rejected.errLine().contains("was rejected by the quality gate, not publishable"),
+        rejected.err());
+
+    cli("weekly", "--week", W2.toString());
+  }
+
+  @Test
+  @Order(2)
+  void shouldWriteEveryPlaylistOfTheWeekAsGoldHasIt() {
+    String out = cli("publish", "--week", W1.toString());
+    assertTrue(out.contains(W1 + " is served"), out);
+
+    Map<String, List<String>> gold = gold(W1);
+    assertTrue(gold.size() > 100, "users in gold: " + gold.size());
+    assertEquals(gold, served(W1));
+    long ttl =
+        session
+            .execute("SELECT TTL(source) FROM " + KEYSPACE + ".playlists LIMIT 1")
+            .one()
+            .getInt(0);
+    assertTrue(ttl > 35 * 86_400 - 600 && ttl <= 35 * 86_400, "ttl " + ttl);
+
+    String user = gold.keySet().iterator().next();
+    CliRun read = run("playlist", "--user", user);
+    assertEquals(0, read.code(), read.err());
+    List<String> lines = read.out().strip().lines().toList();
+    assertEquals(32, lines.size(), read.out());
+    assertTrue(lines.get(0).startsWith("position"), read.out());
+    String first = gold.get(user).get(0);
+    assertTrue(lines.get(2).contains(first.split("\\|")[2]), read.out() + " vs " + first);
+  }
+
+  @Test
+  @Order(3)
+  void shouldWriteTheSameRowsWhenAWeekIsPublishedAgain() {
+    Map<String, List<String>> before = served(W1);
+    cli("publish", "--week", W1.toString());
+    assertEquals(before, served(W1));
+  }
+
+  @Test
+  @Order(4)
+  void shouldFailFastAndTouchNoTableWhenCassandraIsUnreachable() {
+    Map<String, Long> versions =
+        lake.versions(Table.GOLD_DISCOVER_WEEKLY, Table.SILVER_LISTENS, Table.OPS_PIPELINE_RUNS);
+    long started = System.nanoTime();
+    CliRun down = CliRun.of(options("-Dcassandra.port=19999"), "publish", "--week", W2.toString());
+    double seconds = (System.nanoTime() - started) / 1e9;
+    assertEquals(1, down.code());
+    assertTrue(
+        down.errLine()
+            .startsWith("discover-weekly publish: cannot reach Cassandra at 127.0.0.1:19999"),
+        down.err());
+    assertTrue(seconds < 60, "gave up after " + seconds + " s");
+    assertEquals(
+        versions,
+        lake.versions(Table.GOLD_DISCOVER_WEEKLY, Table.SILVER_LISTENS, Table.OPS_PIPELINE_RUNS));
+    assertFalse(served(W2).size() > 0, "no W2 row may be written");
+  }
+
+  @Test
+  @Order(5)
+  void shouldKeepServingTheWeekBeforeUntilAKilledPublishIsRerun() {
+    String user = gold(W2).keySet().iterator().next();
+    System.setProperty(FaultPoint.PROPERTY, PublishWeek.ROWS_WRITTEN);
+    CliRun killed;
+    try {
+      killed = run("publish", "--week", W2.toString());
+    } finally {
+      System.clearProperty(FaultPoint.PROPERTY);
+    }
+    assertEquals(1, killed.code());
+    assertTrue(killed.errLine().contains("injected fault at " + PublishWeek.ROWS_WRITTEN));
+    assertFalse(served(W2).isEmpty(), "the rows were written before the fault");
+    assertEquals(W1.toString(), servedWeek(user));
+
+    cli("publish", "--week", W2.toString());
+    assertEquals(W2.toString(), servedWeek(user));
+    assertEquals(gold(W2), served(W2));
+  }
+
+  @Test
+  @Order(6)
+  void shouldFallBackToTheWeekBeforeForAUserMissingFromTheNewest() {
+    String user =
+        gold(W1).keySet().stream().filter(gold(W2)::containsKey).findFirst().orElseThrow();
+    session.execute(
+        SimpleStatement.newInstance(
+            "DELETE FROM " + KEYSPACE + ".playlists WHERE user_id = ? AND week = ?", user, W2));
+    assertEquals(W1.toString(), servedWeek(user));
+    CliRun exact = run("playlist", "--user", user, "--week", W2.toString());
+    assertEquals(3, exact.code());
+    assertTrue(exact.errLine().contains("no playlist for user " + user + " in week " + W2));
+  }
+
+  @Test
+  @Order(7)
+  void shouldStopServingARolledBackWeekAtOnce() {
+    String user = gold(W2).keySet().stream().skip(1).findFirst().orElseThrow();
+    assertEquals(W2.toString(), servedWeek(user));
+
+    String out = cli("rollback", "--week", W2.toString());
+    assertTrue(out.contains("readers now serve " + W1), out);
+    assertEquals(W1.toString(), servedWeek(user));
+    CliRun exact = run("playlist", "--user", user, "--week", W2.toString());
+    assertEquals(3, exact.code());
+    assertTrue(exact.errLine().contains("week " + W2 + " was rolled back"), exact.err());
+    assertTrue(cli("rollback", "--week", W2.toString()).contains("was already rolled back"));
+
+    CliRun never = run("rollback", "--week", "2026-11-23");
+    assertEquals(1, never.code());
+    assertTrue(never.errLine().contains("week 2026-11-23 was never published"), never.err());
+
+    cli("publish", "--week", W2.toString());
+    assertEquals(W2.toString(), servedWeek(user));
+  }
+
+  @Test
+  @Order(8)
+  void shouldExitWithThreeForAUserWithoutAPlaylist() {
+    CliRun none = run("playlist", "--user", "nobody");
+    assertEquals(3, none.code());
+    assertEquals("discover-weekly playlist: no published playlist for user nobody", none.errLine());
+  }
+}
