@@ -45,7 +45,7 @@ public final class CassandraNode implements BeforeAllCallback {
         .cassandra();
   }
 
-  static Path home() {
+  public static Path home() {
     return Path.of(System.getProperty("discover-weekly.home", "..")).toAbsolutePath();
   }
 
@@ -63,30 +63,43 @@ public final class CassandraNode implements BeforeAllCallback {
     }
 
     private static void script(String action) {
-      Path home = home();
-      Path log = home.resolve("var").resolve("cassandra-test-" + action + ".log");
-      try {
-        Files.createDirectories(log.getParent());
-        ProcessBuilder builder =
-            new ProcessBuilder(home.resolve("bin").resolve("cassandra-local").toString(), action)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder
-            .environment()
-            .put("DW_CASSANDRA_DIR", home.resolve("var/cassandra-test").toString());
-        builder.environment().put("DW_CASSANDRA_PORT", String.valueOf(PORT));
-        builder.environment().put("DW_CASSANDRA_STORAGE_PORT", String.valueOf(STORAGE_PORT));
-        int code = builder.start().waitFor();
-        if (code != 0) {
-          throw new IllegalStateException(
-              "bin/cassandra-local " + action + " failed (" + code + "): " + Files.readString(log));
-        }
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot run bin/cassandra-local " + action, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while running cassandra-local", e);
+      Script result = CassandraNode.script(action, home().resolve("var/cassandra-test"));
+      if (result.code() != 0) {
+        throw new IllegalStateException(
+            "bin/cassandra-local "
+                + action
+                + " failed ("
+                + result.code()
+                + "): "
+                + result.output());
       }
+    }
+  }
+
+  /** The exit code and output of one {@code bin/cassandra-local} call. */
+  public record Script(int code, String output) {}
+
+  /** Runs {@code bin/cassandra-local action} with this node's ports and the given data folder. */
+  public static Script script(String action, Path dir) {
+    Path home = home();
+    try {
+      Path log = Files.createTempFile("cassandra-local-" + action, ".log");
+      ProcessBuilder builder =
+          new ProcessBuilder(home.resolve("bin").resolve("cassandra-local").toString(), action)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
+      builder.environment().put("DW_CASSANDRA_DIR", dir.toString());
+      builder.environment().put("DW_CASSANDRA_PORT", String.valueOf(PORT));
+      builder.environment().put("DW_CASSANDRA_STORAGE_PORT", String.valueOf(STORAGE_PORT));
+      int code = builder.start().waitFor();
+      String output = Files.readString(log);
+      Files.delete(log);
+      return new Script(code, output);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run bin/cassandra-local " + action, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running cassandra-local", e);
     }
   }
 }
