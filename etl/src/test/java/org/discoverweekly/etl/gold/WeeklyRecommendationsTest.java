@@ -9,7 +9,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.SparkTestBase;
-import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.generate.Manifest;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
@@ -51,29 +50,24 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   static void buildSilver() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    cli(
-        "generate",
-        "--out",
-        landing.toString(),
-        "--users",
-        "200",
-        "--tracks",
-        "1500",
-        "--weeks",
-        "2",
-        "--end-week",
-        WEEK,
-        "--seed",
-        "5",
-        "--plays-per-day",
-        "12",
-        "--bots",
-        "2");
-    manifest = Generator.readManifest(landing);
-    String from = manifest.arrivalDates().get(0).toString();
-    String to = manifest.arrivalDates().get(manifest.arrivalDates().size() - 1).toString();
-    cli("ingest", "--from", from, "--to", to);
-    cli("silver", "--from", from, "--to", to);
+    manifest =
+        CliRun.silverFromGenerated(
+            options(),
+            landing,
+            "--users",
+            "200",
+            "--tracks",
+            "1500",
+            "--weeks",
+            "2",
+            "--end-week",
+            WEEK,
+            "--seed",
+            "5",
+            "--plays-per-day",
+            "12",
+            "--bots",
+            "2");
   }
 
   private static Dataset<Row> playlists() {

@@ -16,8 +16,6 @@ import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CassandraNode;
 import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.SparkTestBase;
-import org.discoverweekly.etl.generate.Generator;
-import org.discoverweekly.etl.generate.Manifest;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
@@ -73,10 +71,9 @@ class PublishTest extends SparkTestBase {
   static void buildTwoWeeks() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    cli(
-        "generate",
-        "--out",
-        landing.toString(),
+    CliRun.silverFromGenerated(
+        options(),
+        landing,
         "--users",
         "150",
         "--tracks",
@@ -89,20 +86,6 @@ class PublishTest extends SparkTestBase {
         "7",
         "--plays-per-day",
         "12");
-    Manifest manifest = Generator.readManifest(landing);
-    List<LocalDate> dates = manifest.arrivalDates();
-    cli(
-        "ingest",
-        "--from",
-        dates.get(0).toString(),
-        "--to",
-        dates.get(dates.size() - 1).toString());
-    cli(
-        "silver",
-        "--from",
-        dates.get(0).toString(),
-        "--to",
-        dates.get(dates.size() - 1).toString());
     cli("weekly", "--week", W1.toString());
     session =
         CassandraConnection.open(
