@@ -35,8 +35,8 @@ import picocli.CommandLine.ScopeType;
       WeeklyCommand.class,
       EvaluateCommand.class,
       PublishCommand.class,
-      PendingCommands.Run.class,
-      PendingCommands.Backfill.class,
+      RunCommand.class,
+      BackfillCommand.class,
       SqlCommand.class,
       PlaylistCommand.class,
       RollbackCommand.class,
@@ -124,7 +124,8 @@ public final class DiscoverWeekly {
     return code;
   }
 
-  private static String describe(Exception e) {
+  /** One line for a failure: its message, or for a bug its first line and a stack trace file. */
+  static String describe(Exception e) {
     if (e instanceof PipelineException || e instanceof ConfigError) {
       return e.getMessage();
     }

@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.gold;
 
+import static org.discoverweekly.etl.ops.Hashes.sha256;
 import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
@@ -8,11 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -254,16 +251,6 @@ public final class WeeklyRecommendations {
           .exists(metadata);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot look for the model at " + path, e);
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -18,6 +18,17 @@ public final class FaultPoint {
     }
   }
 
+  /**
+   * Throws when {@code point} is armed, or {@code point@scope} (e.g. {@code
+   * publish.rows-written@2026-11-16} fails the publish of that week only).
+   */
+  public static void reached(String point, Object scope) {
+    String armed = System.getProperty(PROPERTY);
+    if (point.equals(armed) || (point + "@" + scope).equals(armed)) {
+      throw new InjectedFault(armed);
+    }
+  }
+
   /** The failure an armed point throws. */
   public static final class InjectedFault extends RuntimeException {
     InjectedFault(String point) {

@@ -99,7 +99,7 @@ public final class PublishWeek {
         week,
         () -> {
           users[0] = write(playlists(slots));
-          FaultPoint.reached(ROWS_WRITTEN);
+          FaultPoint.reached(ROWS_WRITTEN, week);
           try (CqlSession session = CassandraConnection.open(connector, settings)) {
             new PublishedWeeks(session, settings)
                 .serve(week, modelVersion, users[0], clock.instant());

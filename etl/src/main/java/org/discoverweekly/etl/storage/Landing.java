@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.discoverweekly.etl.PipelineException;
+import org.discoverweekly.etl.ops.Hashes;
 
 /** The landing zone below one root: listen files per arrival date and the track catalog. */
 public final class Landing {
@@ -36,6 +38,38 @@ public final class Landing {
 
   /** The listen files that arrived on a date; fails clearly when there are none. */
   public List<String> listenFiles(LocalDate date) {
+    return listenFileStatuses(date).stream().map(status -> status.getPath().toString()).toList();
+  }
+
+  /**
+   * A digest of what landed on {@code dates} and of the catalog (each file's path, size and
+   * modification time): equal digests mean the same files, unchanged.
+   */
+  public String fingerprint(List<LocalDate> dates) {
+    StringBuilder listing = new StringBuilder();
+    for (LocalDate date : dates) {
+      for (FileStatus file : listenFileStatuses(date)) {
+        listing.append(describe(file));
+      }
+    }
+    Path catalog = new Path(requireCatalog());
+    try {
+      listing.append(
+          describe(
+              catalog
+                  .getFileSystem(spark.sparkContext().hadoopConfiguration())
+                  .getFileStatus(catalog)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + catalog, e);
+    }
+    return Hashes.sha256(listing.toString());
+  }
+
+  private static String describe(FileStatus file) {
+    return file.getPath() + "|" + file.getLen() + "|" + file.getModificationTime() + "\n";
+  }
+
+  private List<FileStatus> listenFileStatuses(LocalDate date) {
     Path folder = new Path(listensFolder(date));
     try {
       FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -43,12 +77,11 @@ public final class Landing {
         throw new PipelineException(
             "no landing folder for " + date + ": " + folder + " does not exist");
       }
-      List<String> files =
+      List<FileStatus> files =
           Arrays.stream(fs.listStatus(folder))
               .filter(FileStatus::isFile)
-              .map(status -> status.getPath().toString())
-              .filter(Landing::isListenFile)
-              .sorted()
+              .filter(status -> isListenFile(status.getPath().toString()))
+              .sorted(Comparator.comparing(status -> status.getPath().toString()))
               .toList();
       if (files.isEmpty()) {
         throw new PipelineException(

@@ -95,7 +95,7 @@ class CliTest extends SparkTestBase {
 
   @Test
   void shouldSayWhichVerbsAreNotBuiltYet() {
-    CliRun result = run("run", "--week", "2026-11-16");
+    CliRun result = run("maintain");
     assertEquals(1, result.code());
     assertTrue(result.errLine().contains("not built yet"), result.err());
   }

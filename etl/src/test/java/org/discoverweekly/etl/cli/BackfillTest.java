@@ -1,0 +1,174 @@
+package org.discoverweekly.etl.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.CassandraNode;
+import org.discoverweekly.etl.CliRun;
+import org.discoverweekly.etl.SparkTestBase;
+import org.discoverweekly.etl.generate.Generator;
+import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.serving.PublishWeek;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.etl.storage.Table;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code backfill} over two weeks with history before them: the second week fails after its rows
+ * are written, the summary names it, and the rerun skips the first week and finishes the second.
+ */
+@ExtendWith(CassandraNode.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackfillTest extends SparkTestBase {
+
+  private static final String KEYSPACE = "discover_backfill_test";
+  private static final LocalDate W1 = LocalDate.parse("2026-11-09");
+  private static final LocalDate W2 = LocalDate.parse("2026-11-16");
+
+  private static Path landing;
+  private static Lake lake;
+
+  private static List<String> options() {
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-Dspark.shuffle-partitions=2",
+                "-Dweekly.als.rank=16",
+                "--lake",
+                lake.root(),
+                "--landing",
+                landing.toString()));
+    options.addAll(CassandraNode.options(KEYSPACE));
+    return options;
+  }
+
+  private static CliRun run(String... args) {
+    return CliRun.of(options(), args);
+  }
+
+  @BeforeAll
+  static void landHistoryBeforeTheWeeks() {
+    landing = tempDir.resolve("landing");
+    lake = new Lake(spark, tempDir.resolve("lake").toString());
+    CliRun.succeeding(
+        options(),
+        "generate",
+        "--out",
+        landing.toString(),
+        "--users",
+        "120",
+        "--tracks",
+        "800",
+        "--weeks",
+        "3",
+        "--end-week",
+        W2.toString(),
+        "--seed",
+        "3",
+        "--plays-per-day",
+        "12");
+    List<LocalDate> history =
+        Generator.readManifest(landing).arrivalDates().stream()
+            .filter(date -> date.isBefore(W1.minusDays(7)))
+            .toList();
+    String from = history.get(0).toString();
+    String to = history.get(history.size() - 1).toString();
+    CliRun.succeeding(options(), "ingest", "--from", from, "--to", to);
+    CliRun.succeeding(options(), "silver", "--from", from, "--to", to);
+  }
+
+  /** The summary table's status per week. */
+  private static Map<String, String> statuses(String out) {
+    Map<String, String> statuses = new TreeMap<>();
+    for (String line : out.strip().lines().skip(2).toList()) {
+      String[] cells = line.split("\\s{2,}");
+      statuses.put(cells[0], cells[1]);
+    }
+    return statuses;
+  }
+
+  private static String servedWeek(String user) {
+    CliRun read = run("playlist", "--user", user);
+    assertEquals(0, read.code(), read.err());
+    String line = read.errLine();
+    return line.substring(line.indexOf(" for ") + 5, line.indexOf(" for ") + 15);
+  }
+
+  private static long ledgerRows(String stage, LocalDate date) {
+    return lake.read(Table.OPS_PIPELINE_RUNS)
+        .filter("stage = '" + stage + "' AND date = DATE'" + date + "'")
+        .count();
+  }
+
+  @Test
+  @Order(1)
+  void shouldStopAtTheFailedWeekAndNameIt() {
+    System.setProperty(FaultPoint.PROPERTY, PublishWeek.ROWS_WRITTEN + "@" + W2);
+    CliRun failed;
+    try {
+      failed = run("backfill", "--from", W1.toString(), "--to", W2.toString());
+    } finally {
+      System.clearProperty(FaultPoint.PROPERTY);
+    }
+    assertEquals(1, failed.code(), failed.err());
+    assertEquals(
+        Map.of(W1.toString(), WeekRun.SUCCEEDED, W2.toString(), WeekRun.FAILED),
+        statuses(failed.out()),
+        failed.out());
+    List<String> err = failed.err().strip().lines().toList();
+    assertTrue(
+        err.get(err.size() - 1).startsWith("discover-weekly backfill: week " + W2 + " failed"));
+    assertTrue(failed.err().contains("[2/2] " + W2 + ": publish ..."), failed.err());
+
+    String user = firstUser(W1);
+    assertEquals(W1.toString(), servedWeek(user));
+  }
+
+  @Test
+  @Order(2)
+  void shouldResumeWithTheFailedWeekAndSkipTheDoneOne() {
+    CliRun resumed = run("backfill", "--from", W1.toString(), "--to", W2.toString());
+    assertEquals(0, resumed.code(), resumed.err());
+    assertEquals(
+        Map.of(W1.toString(), WeekRun.SKIPPED, W2.toString(), WeekRun.SUCCEEDED),
+        statuses(resumed.out()),
+        resumed.out());
+    assertEquals(1, ledgerRows("ingest", W1.minusDays(1)), "W1's dates were ingested once");
+    assertEquals(2, ledgerRows("ingest", W2.minusDays(1)), "W2's dates twice");
+    assertEquals(W2.toString(), servedWeek(firstUser(W2)));
+
+    CliRun again = run("run", "--week", W2.toString());
+    assertEquals(0, again.code(), again.err());
+    assertEquals(Map.of(W2.toString(), WeekRun.SKIPPED), statuses(again.out()), again.out());
+  }
+
+  @Test
+  @Order(3)
+  void shouldRejectARangeThatEndsBeforeItStarts() {
+    CliRun backwards = run("backfill", "--from", W2.toString(), "--to", W1.toString());
+    assertEquals(2, backwards.code());
+    assertTrue(backwards.errLine().contains("--to " + W1 + " is before --from " + W2));
+  }
+
+  private static String firstUser(LocalDate week) {
+    Row first =
+        lake.read(Table.GOLD_DISCOVER_WEEKLY)
+            .filter("week = DATE'" + week + "' AND source = 'als'")
+            .orderBy("user_id")
+            .select("user_id")
+            .first();
+    return first.getString(0);
+  }
+}
