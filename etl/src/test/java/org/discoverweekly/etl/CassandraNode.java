@@ -1,5 +1,6 @@
 package org.discoverweekly.etl;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.discoverweekly.etl.config.ConfigLoader;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
+import org.discoverweekly.etl.serving.CassandraConnection;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -43,6 +45,18 @@ public final class CassandraNode implements BeforeAllCallback {
             Optional.empty(),
             Optional.empty())
         .cassandra();
+  }
+
+  /**
+   * A session to this node for {@code keyspace}, which is dropped first: the node's data outlives a
+   * test run, and a test starts from nothing.
+   */
+  public static CqlSession freshKeyspace(String keyspace) {
+    CassandraSettings settings = settings(keyspace);
+    CqlSession session =
+        CassandraConnection.open(CassandraConnection.connector(settings), settings);
+    session.execute("DROP KEYSPACE IF EXISTS " + keyspace);
+    return session;
   }
 
   public static Path home() {

@@ -51,6 +51,30 @@ public record CliRun(int code, String out, String err) {
     return manifest;
   }
 
+  /** Options for a small test run: two shuffle partitions, rank-16 ALS, the lake and landing. */
+  public static List<String> smallRun(String lake, Path landing, List<String> more) {
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-Dspark.shuffle-partitions=2",
+                "-Dweekly.als.rank=16",
+                "--lake",
+                lake,
+                "--landing",
+                landing.toString()));
+    options.addAll(more);
+    return options;
+  }
+
+  /** The week {@code playlist --user} serves, from the line it writes on stderr. */
+  public static String servedWeek(List<String> leading, String user) {
+    CliRun read = of(leading, "playlist", "--user", user);
+    assertEquals(0, read.code(), read.err());
+    String line = read.errLine();
+    int week = line.indexOf(" for ") + " for ".length();
+    return line.substring(week, week + "YYYY-MM-DD".length());
+  }
+
   /** The one line on stderr; fails when there are more or none. */
   public String errLine() {
     List<String> lines = err.strip().lines().toList();

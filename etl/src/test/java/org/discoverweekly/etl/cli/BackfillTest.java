@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,17 +40,7 @@ class BackfillTest extends SparkTestBase {
   private static Lake lake;
 
   private static List<String> options() {
-    List<String> options =
-        new ArrayList<>(
-            List.of(
-                "-Dspark.shuffle-partitions=2",
-                "-Dweekly.als.rank=16",
-                "--lake",
-                lake.root(),
-                "--landing",
-                landing.toString()));
-    options.addAll(CassandraNode.options(KEYSPACE));
-    return options;
+    return CliRun.smallRun(lake.root(), landing, CassandraNode.options(KEYSPACE));
   }
 
   private static CliRun run(String... args) {
@@ -87,6 +76,7 @@ class BackfillTest extends SparkTestBase {
     String to = history.get(history.size() - 1).toString();
     CliRun.succeeding(options(), "ingest", "--from", from, "--to", to);
     CliRun.succeeding(options(), "silver", "--from", from, "--to", to);
+    CassandraNode.freshKeyspace(KEYSPACE).close();
   }
 
   /** The summary table's status per week. */
@@ -97,13 +87,6 @@ class BackfillTest extends SparkTestBase {
       statuses.put(cells[0], cells[1]);
     }
     return statuses;
-  }
-
-  private static String servedWeek(String user) {
-    CliRun read = run("playlist", "--user", user);
-    assertEquals(0, read.code(), read.err());
-    String line = read.errLine();
-    return line.substring(line.indexOf(" for ") + 5, line.indexOf(" for ") + 15);
   }
 
   private static long ledgerRows(String stage, LocalDate date) {
@@ -133,7 +116,7 @@ class BackfillTest extends SparkTestBase {
     assertTrue(failed.err().contains("[2/2] " + W2 + ": publish ..."), failed.err());
 
     String user = firstUser(W1);
-    assertEquals(W1.toString(), servedWeek(user));
+    assertEquals(W1.toString(), CliRun.servedWeek(options(), user));
   }
 
   @Test
@@ -147,7 +130,7 @@ class BackfillTest extends SparkTestBase {
         resumed.out());
     assertEquals(1, ledgerRows("ingest", W1.minusDays(1)), "W1's dates were ingested once");
     assertEquals(2, ledgerRows("ingest", W2.minusDays(1)), "W2's dates twice");
-    assertEquals(W2.toString(), servedWeek(firstUser(W2)));
+    assertEquals(W2.toString(), CliRun.servedWeek(options(), firstUser(W2)));
 
     CliRun again = run("run", "--week", W2.toString());
     assertEquals(0, again.code(), again.err());

@@ -33,13 +33,7 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   private static Manifest manifest;
 
   private static List<String> options() {
-    return List.of(
-        "-Dspark.shuffle-partitions=2",
-        "-Dweekly.als.rank=16",
-        "--lake",
-        lake.root(),
-        "--landing",
-        landing.toString());
+    return CliRun.smallRun(lake.root(), landing, List.of());
   }
 
   private static String cli(String... args) {

@@ -45,18 +45,9 @@ class PublishTest extends SparkTestBase {
   private static CqlSession session;
 
   private static List<String> options(String... more) {
-    List<String> options =
-        new ArrayList<>(
-            List.of(
-                "-Dspark.shuffle-partitions=2",
-                "-Dweekly.als.rank=16",
-                "--lake",
-                lake.root(),
-                "--landing",
-                landing.toString()));
-    options.addAll(CassandraNode.options(KEYSPACE));
+    List<String> options = new ArrayList<>(CassandraNode.options(KEYSPACE));
     options.addAll(List.of(more));
-    return options;
+    return CliRun.smallRun(lake.root(), landing, options);
   }
 
   private static String cli(String... args) {
@@ -87,11 +78,7 @@ class PublishTest extends SparkTestBase {
         "--plays-per-day",
         "12");
     cli("weekly", "--week", W1.toString());
-    session =
-        CassandraConnection.open(
-            CassandraConnection.connector(CassandraNode.settings(KEYSPACE)),
-            CassandraNode.settings(KEYSPACE));
-    session.execute("DROP KEYSPACE IF EXISTS " + KEYSPACE);
+    session = CassandraNode.freshKeyspace(KEYSPACE);
   }
 
   @AfterAll
@@ -166,14 +153,6 @@ class PublishTest extends SparkTestBase {
       playlists.put(row.getString("user_id"), slots);
     }
     return playlists;
-  }
-
-  /** The week {@code playlist --user} serves, from its stderr line. */
-  private static String servedWeek(String user) {
-    CliRun read = run("playlist", "--user", user);
-    assertEquals(0, read.code(), read.err());
-    String line = read.errLine();
-    return line.substring(line.indexOf(" for ") + 5, line.indexOf(" for ") + 15);
   }
 
   @Test
@@ -263,10 +242,10 @@ class PublishTest extends SparkTestBase {
     assertEquals(1, killed.code());
     assertTrue(killed.errLine().contains("injected fault at " + PublishWeek.ROWS_WRITTEN));
     assertFalse(served(W2).isEmpty(), "the rows were written before the fault");
-    assertEquals(W1.toString(), servedWeek(user));
+    assertEquals(W1.toString(), CliRun.servedWeek(options(), user));
 
     cli("publish", "--week", W2.toString());
-    assertEquals(W2.toString(), servedWeek(user));
+    assertEquals(W2.toString(), CliRun.servedWeek(options(), user));
     assertEquals(gold(W2), served(W2));
   }
 
@@ -278,7 +257,7 @@ class PublishTest extends SparkTestBase {
     session.execute(
         SimpleStatement.newInstance(
             "DELETE FROM " + KEYSPACE + ".playlists WHERE user_id = ? AND week = ?", user, W2));
-    assertEquals(W1.toString(), servedWeek(user));
+    assertEquals(W1.toString(), CliRun.servedWeek(options(), user));
     CliRun exact = run("playlist", "--user", user, "--week", W2.toString());
     assertEquals(3, exact.code());
     assertTrue(exact.errLine().contains("no playlist for user " + user + " in week " + W2));
@@ -288,11 +267,11 @@ class PublishTest extends SparkTestBase {
   @Order(7)
   void shouldStopServingARolledBackWeekAtOnce() {
     String user = gold(W2).keySet().stream().skip(1).findFirst().orElseThrow();
-    assertEquals(W2.toString(), servedWeek(user));
+    assertEquals(W2.toString(), CliRun.servedWeek(options(), user));
 
     String out = cli("rollback", "--week", W2.toString());
     assertTrue(out.contains("readers now serve " + W1), out);
-    assertEquals(W1.toString(), servedWeek(user));
+    assertEquals(W1.toString(), CliRun.servedWeek(options(), user));
     CliRun exact = run("playlist", "--user", user, "--week", W2.toString());
     assertEquals(3, exact.code());
     assertTrue(exact.errLine().contains("week " + W2 + " was rolled back"), exact.err());
@@ -303,7 +282,7 @@ class PublishTest extends SparkTestBase {
     assertTrue(never.errLine().contains("week 2026-11-23 was never published"), never.err());
 
     cli("publish", "--week", W2.toString());
-    assertEquals(W2.toString(), servedWeek(user));
+    assertEquals(W2.toString(), CliRun.servedWeek(options(), user));
   }
 
   @Test
