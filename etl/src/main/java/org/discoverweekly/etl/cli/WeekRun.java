@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
@@ -115,22 +114,11 @@ final class WeekRun {
 
   /** The users published when W's latest run succeeded from the same fingerprint. */
   private Optional<Long> done(LocalDate week, String fingerprint) {
-    Optional<Row> latest =
-        pipeline.ledger().latest("run", week, StageOutcome.SUCCEEDED, StageOutcome.FAILED);
-    if (latest.isEmpty()) {
-      return Optional.empty();
-    }
-    Row run = latest.get();
-    int config = run.fieldIndex("config");
-    boolean same =
-        StageOutcome.SUCCEEDED.equals(run.getString(run.fieldIndex("status")))
-            && !run.isNullAt(config)
-            && fingerprint.equals(run.<String, String>getJavaMap(config).get("fingerprint"));
-    if (!same) {
-      return Optional.empty();
-    }
-    Map<String, Long> counts = run.getJavaMap(run.fieldIndex("row_counts"));
-    return Optional.of(counts.getOrDefault("users", 0L));
+    return pipeline
+        .ledger()
+        .current("run", week, "fingerprint", fingerprint)
+        .map(run -> run.<String, Long>getJavaMap(run.fieldIndex("row_counts")))
+        .map(counts -> counts.getOrDefault("users", 0L));
   }
 
   /** The landing files of the dates and every setting that shapes what the week publishes. */

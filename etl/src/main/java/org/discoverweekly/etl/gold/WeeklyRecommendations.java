@@ -60,14 +60,16 @@ public final class WeeklyRecommendations {
     String modelVersion = modelVersion(week, inputs);
     Map<String, String> config = config(modelVersion);
 
-    boolean snapshotReused = !force && isCurrent("snapshot", week, modelVersion);
+    Optional<Row> currentSnapshot =
+        force ? Optional.empty() : ledger.current("snapshot", week, "model_version", modelVersion);
+    boolean snapshotReused = currentSnapshot.isPresent();
     StageOutcome snapshot =
         ledger.trackWeek(
             "snapshot",
             week,
             () ->
                 snapshotReused
-                    ? reused(inputs, latestCounts("snapshot", week), config)
+                    ? reused(inputs, rowCounts(currentSnapshot.get()), config)
                     : new StageOutcome(
                         inputs,
                         new BuildSnapshot(lake, settings.matrix()).run(week),
@@ -77,7 +79,9 @@ public final class WeeklyRecommendations {
 
     String modelPath = lake.modelPath(week, modelVersion);
     boolean modelReused =
-        snapshotReused && isCurrent("train", week, modelVersion) && exists(modelPath);
+        snapshotReused
+            && ledger.current("train", week, "model_version", modelVersion).isPresent()
+            && exists(modelPath);
     Map<String, Long> trainInputs = new TreeMap<>(inputs);
     trainInputs.put(GOLD_USER_TRACK_MATRIX.sqlName(), lake.version(GOLD_USER_TRACK_MATRIX));
     ALSModel[] model = new ALSModel[1];
@@ -217,24 +221,7 @@ public final class WeeklyRecommendations {
     return model;
   }
 
-  /** The step's latest run for W, whatever its status, built the same model version. */
-  private boolean isCurrent(String stage, LocalDate week, String modelVersion) {
-    Optional<Row> latest =
-        ledger.latest(
-            stage, week, StageOutcome.SUCCEEDED, StageOutcome.REUSED, StageOutcome.FAILED);
-    if (latest.isEmpty()) {
-      return false;
-    }
-    Row run = latest.get();
-    String status = run.getString(run.fieldIndex("status"));
-    int config = run.fieldIndex("config");
-    return !status.equals(StageOutcome.FAILED)
-        && !run.isNullAt(config)
-        && modelVersion.equals(run.<String, String>getJavaMap(config).get("model_version"));
-  }
-
-  private Map<String, Long> latestCounts(String stage, LocalDate week) {
-    Row run = ledger.latest(stage, week, StageOutcome.SUCCEEDED, StageOutcome.REUSED).orElseThrow();
+  private static Map<String, Long> rowCounts(Row run) {
     return run.getJavaMap(run.fieldIndex("row_counts"));
   }
 

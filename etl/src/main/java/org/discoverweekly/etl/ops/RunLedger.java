@@ -91,6 +91,22 @@ public final class RunLedger {
     return runs.stream().findFirst();
   }
 
+  /**
+   * The latest run of a weekly stage for {@code week} (succeeded, reused or failed) if it succeeded
+   * or was reused and recorded {@code configKey = value}: the stage's output is current for that
+   * recipe. Empty when the latest run failed or was built from another recipe.
+   */
+  public Optional<Row> current(String stage, LocalDate week, String configKey, String value) {
+    return latest(stage, week, StageOutcome.SUCCEEDED, StageOutcome.REUSED, StageOutcome.FAILED)
+        .filter(
+            run -> {
+              int config = run.fieldIndex("config");
+              return !StageOutcome.FAILED.equals(run.getString(run.fieldIndex("status")))
+                  && !run.isNullAt(config)
+                  && value.equals(run.<String, String>getJavaMap(config).get(configKey));
+            });
+  }
+
   /** The latest week before {@code week} whose gate accepted it, if any. */
   public Optional<LocalDate> lastAcceptedBefore(LocalDate week) {
     if (!lake.exists(OPS_PIPELINE_RUNS)) {

@@ -56,10 +56,13 @@ public final class PublishWeek {
 
   public Result run(LocalDate week) {
     String modelVersion = acceptedModel(week);
+    // Read gold at the version the ledger records, whatever commits after this line.
+    long goldVersion = lake.version(GOLD_DISCOVER_WEEKLY);
     Dataset<Row> slots =
-        lake.exists(GOLD_DISCOVER_WEEKLY)
-            ? lake.read(GOLD_DISCOVER_WEEKLY).filter(col("week").equalTo(lit(Date.valueOf(week))))
-            : null;
+        goldVersion < 0
+            ? null
+            : lake.read(GOLD_DISCOVER_WEEKLY, goldVersion)
+                .filter(col("week").equalTo(lit(Date.valueOf(week))));
     List<String> versions =
         slots == null
             ? List.of()
@@ -79,7 +82,7 @@ public final class PublishWeek {
               + ": rerun weekly --week "
               + week);
     }
-    Map<String, Long> inputs = lake.versions(GOLD_DISCOVER_WEEKLY);
+    Map<String, Long> inputs = Map.of(GOLD_DISCOVER_WEEKLY.sqlName(), goldVersion);
     Map<String, String> config = new TreeMap<>();
     config.put("keyspace", settings.keyspace());
     config.put("ttl_days", String.valueOf(settings.ttlDays()));
@@ -142,7 +145,7 @@ public final class PublishWeek {
             .option("table", ServingSchema.PLAYLISTS)
             .mode(SaveMode.Append)
             .save();
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // a failed Spark job is a SparkException, a checked exception
         throw new PipelineException(
             "writing the playlists to Cassandra failed ("
                 + CassandraConnection.rootCause(e)

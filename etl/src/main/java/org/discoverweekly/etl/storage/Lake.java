@@ -75,6 +75,11 @@ public final class Lake {
     return spark.read().format("delta").load(path(table));
   }
 
+  /** Reads the table as of a Delta version (one {@link #version} returned). */
+  public Dataset<Row> read(Table table, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(table));
+  }
+
   public DeltaTable delta(Table table) {
     ensure(table);
     return DeltaTable.forPath(spark, path(table));
