@@ -62,8 +62,22 @@ final class BackfillCommand implements Callable<Integer> {
 
   /** Runs the weeks in order until one fails; prints the summary; 0 only if none failed. */
   static int runWeeks(DiscoverWeekly root, CommandSpec spec, List<LocalDate> weeks, boolean force) {
+    Pipeline pipeline = new Pipeline(root.config());
+    String command =
+        spec.name()
+            + " "
+            + (weeks.size() == 1
+                ? "--week " + weeks.get(0)
+                : "--from " + weeks.get(0) + " --to " + weeks.get(weeks.size() - 1));
+    try (var lock = pipeline.lockLake(command)) {
+      return runWeeks(pipeline, spec, weeks, force);
+    }
+  }
+
+  private static int runWeeks(
+      Pipeline pipeline, CommandSpec spec, List<LocalDate> weeks, boolean force) {
     PrintWriter err = spec.commandLine().getErr();
-    WeekRun run = new WeekRun(new Pipeline(root.config()), err);
+    WeekRun run = new WeekRun(pipeline, err);
     List<WeekRun.Outcome> outcomes = new ArrayList<>();
     WeekRun.Outcome failed = null;
     for (int i = 0; i < weeks.size(); i++) {

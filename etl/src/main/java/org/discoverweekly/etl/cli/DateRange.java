@@ -68,4 +68,12 @@ final class DateRange {
     }
     return dates;
   }
+
+  /** The option as given, e.g. {@code --date 2026-11-16}, for messages. */
+  @Override
+  public String toString() {
+    return choice.date != null
+        ? "--date " + choice.date
+        : "--from " + choice.range.from + " --to " + choice.range.to;
+  }
 }

@@ -63,6 +63,13 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Landing: " + config.landing());
     List<LocalDate> dates = arrivalDates(Path.of(config.landing()));
     Pipeline pipeline = new Pipeline(config);
+    try (var lock = pipeline.lockLake("demo")) {
+      return run(pipeline, dates, out);
+    }
+  }
+
+  private int run(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
+    PipelineConfig config = pipeline.config();
 
     out.println();
     out.println("== ingest: landing -> bronze.listens (and the catalog -> silver.tracks)");

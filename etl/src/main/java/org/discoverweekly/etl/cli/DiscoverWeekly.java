@@ -41,7 +41,7 @@ import picocli.CommandLine.ScopeType;
       PlaylistCommand.class,
       RollbackCommand.class,
       PendingCommands.Forget.class,
-      PendingCommands.Maintain.class,
+      MaintainCommand.class,
       DemoCommand.class,
     })
 public final class DiscoverWeekly {

@@ -35,7 +35,10 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     WeeklyRecommendations weekly =
         new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), pipeline.config().weekly());
-    Backtest.Result metrics = weekly.evaluate(week);
+    Backtest.Result metrics;
+    try (var lock = pipeline.lockLake("evaluate --week " + week)) {
+      metrics = weekly.evaluate(week);
+    }
     Stages.printMetrics(metrics, out);
     var verdict = weekly.judge(week, metrics);
     out.println(

@@ -28,7 +28,10 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var dates = range.dates();
-    Stages.ingest(new Pipeline(root.config()), dates, spec.commandLine().getOut());
+    Pipeline pipeline = new Pipeline(root.config());
+    try (var lock = pipeline.lockLake("ingest " + range)) {
+      Stages.ingest(pipeline, dates, spec.commandLine().getOut());
+    }
     return 0;
   }
 }

@@ -22,8 +22,8 @@ final class PendingCommands {
               "discover-weekly "
                   + spec.name()
                   + ": not built yet (this release has generate,"
-                  + " ingest, silver, weekly, evaluate, publish, run, backfill, playlist, rollback, sql and"
-                  + " demo)");
+                  + " ingest, silver, weekly, evaluate, publish, run, backfill, playlist, rollback, sql,"
+                  + " maintain and demo)");
       return DiscoverWeekly.FAILED;
     }
   }
@@ -36,10 +36,4 @@ final class PendingCommands {
     @Option(names = "--user", required = true, paramLabel = "U")
     String user;
   }
-
-  @Command(
-      name = "maintain",
-      mixinStandardHelpOptions = true,
-      description = "Compaction, Z-order, vacuum by policy (not built yet).")
-  static final class Maintain extends Pending {}
 }

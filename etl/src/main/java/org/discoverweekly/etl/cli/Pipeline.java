@@ -3,6 +3,7 @@ package org.discoverweekly.etl.cli;
 import java.time.Clock;
 import org.apache.spark.sql.SparkSession;
 import org.discoverweekly.etl.config.PipelineConfig;
+import org.discoverweekly.etl.ops.LakeLock;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Landing;
@@ -43,5 +44,14 @@ final class Pipeline {
 
   RunLedger ledger() {
     return ledger;
+  }
+
+  /**
+   * Takes the lake's writer lock for {@code command}, the command line as an operator would
+   * recognise it; fails at once, naming the holder, when another command writes the lake.
+   */
+  LakeLock.Held lockLake(String command) {
+    return new LakeLock(lake.root(), spark.sparkContext().hadoopConfiguration(), Clock.systemUTC())
+        .acquire(command);
   }
 }

@@ -27,7 +27,10 @@ final class PublishCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Stages.publish(new Pipeline(root.config()), weekOption.week, spec.commandLine().getOut());
+    Pipeline pipeline = new Pipeline(root.config());
+    try (var lock = pipeline.lockLake("publish --week " + weekOption.week)) {
+      Stages.publish(pipeline, weekOption.week, spec.commandLine().getOut());
+    }
     return 0;
   }
 }

@@ -29,9 +29,12 @@ final class RollbackCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Pipeline pipeline = new Pipeline(root.config());
-    RollbackWeek.Result result =
-        new RollbackWeek(pipeline.ledger(), pipeline.config().cassandra(), Clock.systemUTC())
-            .run(weekOption.week);
+    RollbackWeek.Result result;
+    try (var lock = pipeline.lockLake("rollback --week " + weekOption.week)) {
+      result =
+          new RollbackWeek(pipeline.ledger(), pipeline.config().cassandra(), Clock.systemUTC())
+              .run(weekOption.week);
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         "rollback "

@@ -27,7 +27,10 @@ final class SilverCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var dates = range.dates();
-    Stages.silver(new Pipeline(root.config()), dates, spec.commandLine().getOut());
+    Pipeline pipeline = new Pipeline(root.config());
+    try (var lock = pipeline.lockLake("silver " + range)) {
+      Stages.silver(pipeline, dates, spec.commandLine().getOut());
+    }
     return 0;
   }
 }

@@ -16,6 +16,7 @@ import org.discoverweekly.etl.storage.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -52,11 +53,30 @@ final class SqlCommand implements Callable<Integer> {
       description = "At most this many rows in table format (default: ${DEFAULT-VALUE}).")
   int limit;
 
-  @Parameters(index = "0", paramLabel = "SQL", description = "The query.")
+  @Option(
+      names = "--ddl",
+      description = {
+        "Print the statements that register every table of the lake by name in a catalog",
+        "(spark-sql, a Hive metastore) instead of running a query."
+      })
+  boolean ddl;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SQL", description = "The query.")
   String query;
 
   @Override
   public Integer call() {
+    if (ddl) {
+      if (query != null) {
+        throw new ParameterException(spec.commandLine(), "give either --ddl or a query, not both");
+      }
+      Pipeline pipeline = new Pipeline(root.config());
+      pipeline
+          .lake()
+          .ddl()
+          .forEach(statement -> spec.commandLine().getOut().println(statement + ";"));
+      return 0;
+    }
     requireQuery(query);
     Pipeline pipeline = new Pipeline(root.config());
     pipeline.lake().registerTables();

@@ -34,8 +34,11 @@ final class WeeklyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LocalDate week = weekOption.week;
-    WeeklyRecommendations.Result result =
-        Stages.weekly(new Pipeline(root.config()), week, force, spec.commandLine().getOut());
+    Pipeline pipeline = new Pipeline(root.config());
+    WeeklyRecommendations.Result result;
+    try (var lock = pipeline.lockLake("weekly --week " + week)) {
+      result = Stages.weekly(pipeline, week, force, spec.commandLine().getOut());
+    }
     if (!result.verdict().accepted()) {
       spec.commandLine()
           .getErr()

@@ -19,7 +19,8 @@ public record PipelineConfig(
     SparkSettings spark,
     ListenRules listens,
     WeeklySettings weekly,
-    CassandraSettings cassandra) {
+    CassandraSettings cassandra,
+    MaintainSettings maintain) {
 
   /** How the SparkSession is built when the pipeline builds it. */
   public record SparkSettings(
@@ -77,6 +78,16 @@ public record PipelineConfig(
         String consistency, int batchSizeRows, int concurrentWrites, double throughputMbPerSec) {}
   }
 
+  /**
+   * What {@code maintain} does: compact (and Z-order) the partitions within {@code recentDays} of
+   * each table's newest one, then vacuum files unreferenced for {@code vacuumRetentionHours}.
+   */
+  public record MaintainSettings(int recentDays, int vacuumRetentionHours) {
+
+    /** Delta's own safety default for VACUUM: files a reader of the last 7 days may still open. */
+    public static final int DELTA_SAFE_RETENTION_HOURS = 168;
+  }
+
   private static final Set<String> CONSISTENCY_LEVELS =
       Set.of(
           "ANY",
@@ -96,7 +107,10 @@ public record PipelineConfig(
         sparkSettings(config.getConfig("spark")),
         listenRules(config.getConfig("listens")),
         weeklySettings(config.getConfig("weekly"), config.getInt("listens.bot-plays-per-day")),
-        cassandraSettings(config.getConfig("cassandra")));
+        cassandraSettings(config.getConfig("cassandra")),
+        new MaintainSettings(
+            positive(config, "maintain.recent-days"),
+            nonNegative(config, "maintain.vacuum-retention-hours")));
   }
 
   private static SparkSettings sparkSettings(Config spark) {

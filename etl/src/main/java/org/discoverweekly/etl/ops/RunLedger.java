@@ -60,6 +60,15 @@ public final class RunLedger {
 
   /** Runs a weekly stage for one Monday and records it. */
   public StageOutcome trackWeek(String stage, LocalDate week, Supplier<StageOutcome> body) {
+    return track(stage, week, body);
+  }
+
+  /** Runs a stage about the whole lake (no date, no week), such as maintain, and records it. */
+  public StageOutcome trackLake(String stage, Supplier<StageOutcome> body) {
+    return track(stage, null, body);
+  }
+
+  private StageOutcome track(String stage, LocalDate week, Supplier<StageOutcome> body) {
     Instant started = clock.instant();
     StageOutcome outcome;
     try {

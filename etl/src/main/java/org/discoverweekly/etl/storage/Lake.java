@@ -131,20 +131,38 @@ public final class Lake {
       if (!exists(table)) {
         continue;
       }
-      String layer = table.sqlName().substring(0, table.sqlName().indexOf('.'));
-      spark.sql("CREATE DATABASE IF NOT EXISTS " + layer);
       // An external table: dropping the name never touches the data, and a session that moves
       // between lakes (tests, demo) must point each name at this lake.
       spark.sql("DROP TABLE IF EXISTS " + table.sqlName());
-      spark.sql(
-          "CREATE TABLE "
-              + table.sqlName()
-              + " USING DELTA LOCATION '"
-              + path(table).replace("'", "\\'")
-              + "'");
+      ddl(table).forEach(spark::sql);
       registered.add(table.sqlName());
     }
     return registered;
+  }
+
+  /**
+   * The statements that register every existing table of this lake by name in a catalog (Spark's
+   * session catalog, a Hive metastore, Glue): external Delta tables on the lake's folders.
+   */
+  public java.util.List<String> ddl() {
+    java.util.Set<String> statements = new java.util.LinkedHashSet<>();
+    for (Table table : Table.values()) {
+      if (exists(table)) {
+        statements.addAll(ddl(table));
+      }
+    }
+    return java.util.List.copyOf(statements);
+  }
+
+  private java.util.List<String> ddl(Table table) {
+    String layer = table.sqlName().substring(0, table.sqlName().indexOf('.'));
+    return java.util.List.of(
+        "CREATE DATABASE IF NOT EXISTS " + layer,
+        "CREATE TABLE IF NOT EXISTS "
+            + table.sqlName()
+            + " USING DELTA LOCATION '"
+            + path(table).replace("'", "\\'")
+            + "'");
   }
 
   /**

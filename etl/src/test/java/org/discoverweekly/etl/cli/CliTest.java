@@ -95,7 +95,7 @@ class CliTest extends SparkTestBase {
 
   @Test
   void shouldSayWhichVerbsAreNotBuiltYet() {
-    CliRun result = run("maintain");
+    CliRun result = run("forget", "--user", "u1");
     assertEquals(1, result.code());
     assertTrue(result.errLine().contains("not built yet"), result.err());
   }
@@ -144,5 +144,44 @@ class CliTest extends SparkTestBase {
     CliRun result =
         run("--lake", lake.root(), "sql", "--format", "json", "SELECT track_id FROM silver.tracks");
     assertEquals("{\"track_id\":\"t1\"}\n", result.out());
+  }
+
+  @Test
+  void shouldPrintDdlThatRegistersTheLakesTablesInAnotherCatalog() {
+    Lake lake = newLake();
+    lake.ensure(Table.SILVER_TRACKS);
+    lake.ensure(Table.SILVER_LISTENS);
+    Lake.conform(catalog("t1"), Table.SILVER_TRACKS)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lake.path(Table.SILVER_TRACKS));
+
+    CliRun result = run("--lake", lake.root(), "sql", "--ddl");
+
+    assertEquals(0, result.code(), result.err());
+    List<String> statements = result.out().lines().toList();
+    assertEquals(
+        List.of(
+            "CREATE DATABASE IF NOT EXISTS silver;",
+            "CREATE TABLE IF NOT EXISTS silver.listens USING DELTA LOCATION '"
+                + lake.path(Table.SILVER_LISTENS)
+                + "';",
+            "CREATE TABLE IF NOT EXISTS silver.tracks USING DELTA LOCATION '"
+                + lake.path(Table.SILVER_TRACKS)
+                + "';"),
+        statements);
+    // What an analyst pastes into spark-sql works, and the table keeps its comments.
+    spark.sql("DROP TABLE IF EXISTS silver.tracks");
+    statements.forEach(statement -> spark.sql(statement.substring(0, statement.length() - 1)));
+    assertEquals(1, spark.table("silver.tracks").count());
+    assertEquals(
+        Table.SILVER_TRACKS.comment(),
+        spark
+            .sql("DESCRIBE TABLE EXTENDED silver.tracks")
+            .filter("col_name = 'Comment'")
+            .head()
+            .getString(1));
+    assertEquals(2, run("--lake", lake.root(), "sql", "--ddl", "SELECT 1").code());
   }
 }
