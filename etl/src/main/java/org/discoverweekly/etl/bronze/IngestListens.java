@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.privacy.ForgottenUsers;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Landing;
 import org.discoverweekly.etl.storage.Partitions;
@@ -22,10 +23,25 @@ public final class IngestListens {
 
   private final Lake lake;
   private final Landing landing;
+  private final ForgottenUsers forgotten;
 
-  public IngestListens(Lake lake, Landing landing) {
+  /** {@code forgotten}: users whose lines are redacted on the way in. */
+  public IngestListens(Lake lake, Landing landing, ForgottenUsers forgotten) {
     this.lake = lake;
     this.landing = landing;
+    this.forgotten = forgotten;
+  }
+
+  /** For a lake where nobody was forgotten (tests): reading a salt is an error. */
+  public IngestListens(Lake lake, Landing landing) {
+    this(
+        lake,
+        landing,
+        new ForgottenUsers(
+            lake,
+            () -> {
+              throw new IllegalStateException("this ingest has no forget salt");
+            }));
   }
 
   /** Tags raw lines ({@code value}, {@code source_file}) with their arrival date. */
@@ -45,6 +61,7 @@ public final class IngestListens {
         dates.stream()
             .map(date -> transform(read(files.get(date)), date))
             .reduce(Dataset::unionAll)
+            .map(forgotten::redact)
             .orElseThrow();
     long written = lake.replace(BRONZE_LISTENS, bronze, Partitions.in("ingest_date", dates));
     Map<LocalDate, Long> rows =

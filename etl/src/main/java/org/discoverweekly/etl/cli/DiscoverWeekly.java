@@ -40,7 +40,7 @@ import picocli.CommandLine.ScopeType;
       SqlCommand.class,
       PlaylistCommand.class,
       RollbackCommand.class,
-      PendingCommands.Forget.class,
+      ForgetCommand.class,
       MaintainCommand.class,
       DemoCommand.class,
     })

@@ -15,6 +15,7 @@ import org.discoverweekly.etl.gold.Backtest;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.privacy.ForgottenUsers;
 import org.discoverweekly.etl.serving.PlaylistReader;
 import org.discoverweekly.etl.serving.PublishWeek;
 import org.discoverweekly.etl.silver.BuildSilver;
@@ -33,7 +34,11 @@ final class Stages {
   static void ingest(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
     RunLedger ledger = pipeline.ledger();
     long started = System.nanoTime();
-    IngestListens ingest = new IngestListens(pipeline.lake(), pipeline.landing());
+    IngestListens ingest =
+        new IngestListens(
+            pipeline.lake(),
+            pipeline.landing(),
+            new ForgottenUsers(pipeline.lake(), pipeline.config().forget()::salt));
     SortedMap<LocalDate, StageOutcome> outcomes =
         ledger.trackDates("ingest", dates, () -> ingest.run(dates));
     LocalDate first = dates.get(0);

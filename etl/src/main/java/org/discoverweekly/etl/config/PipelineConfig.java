@@ -20,7 +20,8 @@ public record PipelineConfig(
     ListenRules listens,
     WeeklySettings weekly,
     CassandraSettings cassandra,
-    MaintainSettings maintain) {
+    MaintainSettings maintain,
+    ForgetSettings forget) {
 
   /** How the SparkSession is built when the pipeline builds it. */
   public record SparkSettings(
@@ -88,6 +89,26 @@ public record PipelineConfig(
     public static final int DELTA_SAFE_RETENTION_HOURS = 168;
   }
 
+  /**
+   * How {@code forget} identifies a user without keeping the id: a salt from the environment
+   * variable named {@code saltEnv}, the same for the lake's whole life.
+   */
+  public record ForgetSettings(String saltEnv) {
+
+    /** The salt; a one-line error naming the variable when it is unset. */
+    public String salt() {
+      String salt = System.getenv(saltEnv);
+      if (salt == null || salt.isBlank()) {
+        throw new ConfigError(
+            "set the environment variable "
+                + saltEnv
+                + " (forget.salt-env) to the secret salt that hashes forgotten user ids; keep it"
+                + " the same for the lake's whole life");
+      }
+      return salt;
+    }
+  }
+
   private static final Set<String> CONSISTENCY_LEVELS =
       Set.of(
           "ANY",
@@ -110,7 +131,8 @@ public record PipelineConfig(
         cassandraSettings(config.getConfig("cassandra")),
         new MaintainSettings(
             positive(config, "maintain.recent-days"),
-            nonNegative(config, "maintain.vacuum-retention-hours")));
+            nonNegative(config, "maintain.vacuum-retention-hours")),
+        new ForgetSettings(config.getString("forget.salt-env")));
   }
 
   private static SparkSettings sparkSettings(Config spark) {

@@ -16,7 +16,7 @@ import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
  */
 public final class ServingSchema {
 
-  static final String PLAYLISTS = "playlists";
+  public static final String PLAYLISTS = "playlists";
   static final String PUBLISHED_WEEKS = "published_weeks";
   static final String TRACK_TYPE = "playlist_track";
 

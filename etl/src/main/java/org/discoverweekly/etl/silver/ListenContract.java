@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
+import org.discoverweekly.etl.privacy.ForgottenUsers;
 
 /**
  * Parses bronze lines against the listen contract: every line comes out either as a typed listen
@@ -29,6 +30,7 @@ public final class ListenContract {
   /** Reason codes in {@code silver.quarantine}, in the order the rules are checked. */
   public static final List<String> REASONS =
       List.of(
+          Reasons.FORGOTTEN_USER,
           Reasons.EMPTY_LINE,
           Reasons.NOT_AN_OBJECT,
           Reasons.MALFORMED_JSON,
@@ -44,6 +46,7 @@ public final class ListenContract {
 
   /** The reason codes as constants, so tests and stages spell them one way. */
   public static final class Reasons {
+    public static final String FORGOTTEN_USER = "forgotten_user";
     public static final String EMPTY_LINE = "empty_line";
     public static final String NOT_AN_OBJECT = "not_an_object";
     public static final String MALFORMED_JSON = "malformed_json";
@@ -123,7 +126,8 @@ public final class ListenContract {
             .plus(expr("make_dt_interval(0, 0, " + rules.futureSkewMinutes() + ", 0)"));
     Column earliestAllowed = date_add(col("ingest_date"), -rules.latenessHorizonDays());
     Column textParsed = from_json(col("raw"), TEXT_SCHEMA, PERMISSIVE).getField(CORRUPT);
-    return when(trim(col("raw")).equalTo(""), Reasons.EMPTY_LINE)
+    return when(col("raw").startsWith(ForgottenUsers.REDACTED_PREFIX), Reasons.FORGOTTEN_USER)
+        .when(trim(col("raw")).equalTo(""), Reasons.EMPTY_LINE)
         .when(not(col("raw").rlike("^\\s*\\{")), Reasons.NOT_AN_OBJECT)
         .when(col("corrupt").and(textParsed.isNotNull()), Reasons.MALFORMED_JSON)
         .when(col("corrupt"), Reasons.BAD_TYPE)

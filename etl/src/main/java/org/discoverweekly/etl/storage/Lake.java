@@ -39,7 +39,12 @@ public final class Lake {
 
   /** Where the ALS model of {@code week} with {@code modelVersion} is saved. */
   public String modelPath(java.time.LocalDate week, String modelVersion) {
-    return root + "/models/als/week=" + week + "/" + modelVersion;
+    return modelsPath(week) + "/" + modelVersion;
+  }
+
+  /** The folder of every ALS model saved for {@code week}. */
+  public String modelsPath(java.time.LocalDate week) {
+    return root + "/models/als/week=" + week;
   }
 
   /** The default Spark checkpoint folder, for ALS's long lineages. */

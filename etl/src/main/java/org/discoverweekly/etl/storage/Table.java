@@ -162,7 +162,30 @@ public enum Table {
           "config",
           DataTypes.createMapType(StringType, StringType, false),
           true,
-          "Config values that shape the stage's output, with their hash"));
+          "Config values that shape the stage's output, with their hash")),
+
+  OPS_FORGET_REQUESTS(
+      "ops",
+      "forget_requests",
+      "One row per erasure (forget) request: the salted hash of the user id, never the id itself,"
+          + " and the rows removed per table; later ingests redact the events of these users.",
+      List.of(),
+      column("request_id", StringType, false, "Unique id of the request"),
+      column(
+          "user_hash",
+          StringType,
+          false,
+          "SHA-256 of the salt (forget.salt-env), a colon and the user id, in hex"),
+      column("requested_at", TimestampType, false, "When forget started (UTC)"),
+      column("finished_at", TimestampType, false, "When it finished (UTC)"),
+      column("status", StringType, false, "succeeded, or failed (rerun forget to finish)"),
+      column(
+          "removed",
+          DataTypes.createMapType(StringType, LongType, false),
+          false,
+          "Rows removed by table (silver.listens, ...), Cassandra rows, model folders"),
+      column("message", StringType, true, "Why a failed request failed (without the user id)"),
+      column("code_version", StringType, false, "Version of the pipeline code that ran"));
 
   private final String layer;
   private final String entity;

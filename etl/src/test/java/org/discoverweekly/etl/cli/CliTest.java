@@ -94,13 +94,6 @@ class CliTest extends SparkTestBase {
   }
 
   @Test
-  void shouldSayWhichVerbsAreNotBuiltYet() {
-    CliRun result = run("forget", "--user", "u1");
-    assertEquals(1, result.code());
-    assertTrue(result.errLine().contains("not built yet"), result.err());
-  }
-
-  @Test
   void shouldPrintHelpForEveryVerb() {
     CommandLine cli = new CommandLine(new DiscoverWeekly());
     for (String verb : cli.getSubcommands().keySet()) {
