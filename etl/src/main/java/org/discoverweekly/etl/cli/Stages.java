@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.discoverweekly.etl.bronze.IngestListens;
@@ -95,10 +96,19 @@ final class Stages {
   /** Week W end to end (see {@link WeeklyRecommendations}), with what each step did. */
   static WeeklyRecommendations.Result weekly(
       Pipeline pipeline, LocalDate week, boolean force, PrintWriter out) {
+    return weekly(pipeline, week, force, Optional.empty(), out);
+  }
+
+  /** {@code asOfRun}: rebuild W from the silver versions that recorded run of W read. */
+  static WeeklyRecommendations.Result weekly(
+      Pipeline pipeline, LocalDate week, boolean force, Optional<String> asOfRun, PrintWriter out) {
     long started = System.nanoTime();
+    WeeklyRecommendations weekly =
+        new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), pipeline.config().weekly());
     WeeklyRecommendations.Result result =
-        new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), pipeline.config().weekly())
-            .run(week, force);
+        asOfRun.isPresent()
+            ? weekly.run(week, force, pipeline.ledger().inputsOf(asOfRun.get(), week))
+            : weekly.run(week, force);
     Map<String, Long> snapshot = result.snapshot();
     Map<String, Long> playlists = result.playlists();
     out.println("week " + week + ", model " + result.modelVersion());

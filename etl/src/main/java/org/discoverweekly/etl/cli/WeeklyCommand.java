@@ -1,6 +1,7 @@
 package org.discoverweekly.etl.cli;
 
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import picocli.CommandLine.Command;
@@ -31,13 +32,26 @@ final class WeeklyCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Recompute the snapshot and the model.")
   boolean force;
 
+  @Option(
+      names = "--as-of-run",
+      paramLabel = "RUN_ID",
+      description = {
+        "Rebuild W from the silver versions a recorded run of W read (its run_id in",
+        "ops.pipeline_runs, stage snapshot, rank or gate), by Delta time travel: the same",
+        "inputs, config and code give the same rows. Works while those versions' files are",
+        "kept (maintain.vacuum-retention-hours)."
+      })
+  String asOfRun;
+
   @Override
   public Integer call() {
     LocalDate week = weekOption.week;
     Pipeline pipeline = new Pipeline(root.config());
     WeeklyRecommendations.Result result;
     try (var lock = pipeline.lockLake("weekly --week " + week)) {
-      result = Stages.weekly(pipeline, week, force, spec.commandLine().getOut());
+      result =
+          Stages.weekly(
+              pipeline, week, force, Optional.ofNullable(asOfRun), spec.commandLine().getOut());
     }
     if (!result.verdict().accepted()) {
       spec.commandLine()

@@ -21,6 +21,7 @@ import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.storage.Lake;
@@ -34,6 +35,9 @@ import org.discoverweekly.models.QualityGate;
  * and config are unchanged since they were last built, unless forced.
  */
 public final class WeeklyRecommendations {
+
+  /** Fault point: W's playlists are in gold, its backtest and gate verdict are not recorded. */
+  public static final String RANKED = "weekly.ranked";
 
   private final Lake lake;
   private final RunLedger ledger;
@@ -56,7 +60,23 @@ public final class WeeklyRecommendations {
       QualityGate.Verdict verdict) {}
 
   public Result run(LocalDate week, boolean force) {
-    Map<String, Long> inputs = inputs();
+    return run(week, force, inputs());
+  }
+
+  /**
+   * Builds W from silver as of {@code inputs} (versions by table name, as a run recorded them in
+   * {@code ops.pipeline_runs.input_versions}): every step reads that snapshot of silver, by Delta
+   * time travel when it is not the current one.
+   */
+  public Result run(LocalDate week, boolean force, Map<String, Long> inputs) {
+    Map<String, Long> silver = new TreeMap<>();
+    silver.put(SILVER_LISTENS.sqlName(), inputs.get(SILVER_LISTENS.sqlName()));
+    silver.put(SILVER_TRACKS.sqlName(), inputs.getOrDefault(SILVER_TRACKS.sqlName(), -1L));
+    return new WeeklyRecommendations(lake.pinnedTo(silver), ledger, settings)
+        .runPinned(week, force, silver);
+  }
+
+  private Result runPinned(LocalDate week, boolean force, Map<String, Long> inputs) {
     String modelVersion = modelVersion(week, inputs);
     Map<String, String> config = config(modelVersion);
 
@@ -109,6 +129,7 @@ public final class WeeklyRecommendations {
                     StageOutcome.SUCCEEDED,
                     null));
 
+    FaultPoint.reached(RANKED, week);
     Backtest.Result metrics = evaluate(week, inputs, modelVersion, config);
     QualityGate.Verdict verdict = judge(week, metrics);
     ledger.trackWeek(
@@ -135,7 +156,8 @@ public final class WeeklyRecommendations {
   public Backtest.Result evaluate(LocalDate week) {
     Map<String, Long> inputs = inputs();
     String modelVersion = modelVersion(week, inputs);
-    return evaluate(week, inputs, modelVersion, config(modelVersion));
+    return new WeeklyRecommendations(lake.pinnedTo(inputs), ledger, settings)
+        .evaluate(week, inputs, modelVersion, config(modelVersion));
   }
 
   private Backtest.Result evaluate(

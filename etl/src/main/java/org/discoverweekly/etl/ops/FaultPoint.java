@@ -4,17 +4,40 @@ package org.discoverweekly.etl.ops;
  * Named points where a stage can be made to fail on purpose, to prove that a crash there loses
  * nothing and a rerun converges. Armed by the system property {@code discover-weekly.fail-at}
  * (tests, or {@code DISCOVER_WEEKLY_JAVA_OPTS=-Ddiscover-weekly.fail-at=...}); unarmed, a no-op.
+ * With {@code discover-weekly.pause-at} instead, the process says so on stderr and waits there to
+ * be killed for real ({@code kill -9}).
  */
 public final class FaultPoint {
 
   public static final String PROPERTY = "discover-weekly.fail-at";
+  public static final String PAUSE_PROPERTY = "discover-weekly.pause-at";
+
+  /** What a paused process prints on stderr, followed by the point. */
+  public static final String PAUSED = "discover-weekly: paused at ";
 
   private FaultPoint() {}
 
-  /** Throws when {@code point} is armed. */
+  /** Throws when {@code point} is armed; waits forever when it is armed to pause. */
   public static void reached(String point) {
+    pauseIfArmed(point);
     if (point.equals(System.getProperty(PROPERTY))) {
       throw new InjectedFault(point);
+    }
+  }
+
+  private static void pauseIfArmed(String point) {
+    if (!point.equals(System.getProperty(PAUSE_PROPERTY))) {
+      return;
+    }
+    System.err.println(PAUSED + point);
+    System.err.flush();
+    while (true) {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InjectedFault(point);
+      }
     }
   }
 
@@ -23,6 +46,7 @@ public final class FaultPoint {
    * publish.rows-written@2026-11-16} fails the publish of that week only).
    */
   public static void reached(String point, Object scope) {
+    pauseIfArmed(point);
     String armed = System.getProperty(PROPERTY);
     if (point.equals(armed) || (point + "@" + scope).equals(armed)) {
       throw new InjectedFault(armed);

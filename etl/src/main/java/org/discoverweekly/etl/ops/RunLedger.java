@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.discoverweekly.etl.BuildInfo;
+import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.storage.Lake;
 
 /**
@@ -114,6 +116,36 @@ public final class RunLedger {
                   && !run.isNullAt(config)
                   && value.equals(run.<String, String>getJavaMap(config).get(configKey));
             });
+  }
+
+  /**
+   * The input versions a recorded run of a weekly step for {@code week} read, to rebuild the week
+   * as it was; a one-line error when no such run exists.
+   */
+  public Map<String, Long> inputsOf(String runId, LocalDate week) {
+    List<Row> runs =
+        lake.exists(OPS_PIPELINE_RUNS)
+            ? lake.read(OPS_PIPELINE_RUNS).filter(col("run_id").equalTo(runId)).collectAsList()
+            : List.of();
+    if (runs.isEmpty()) {
+      throw new PipelineException("no run " + runId + " in ops.pipeline_runs");
+    }
+    Row run = runs.get(0);
+    int weekField = run.fieldIndex("week");
+    if (run.isNullAt(weekField) || !run.getDate(weekField).toLocalDate().equals(week)) {
+      throw new PipelineException(
+          "run "
+              + runId
+              + " ("
+              + run.getString(run.fieldIndex("stage"))
+              + ") did not build week "
+              + week);
+    }
+    Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_versions"));
+    if (!inputs.containsKey("silver.listens")) {
+      throw new PipelineException("run " + runId + " recorded no silver.listens version");
+    }
+    return inputs;
   }
 
   /** The latest week before {@code week} whose gate accepted it, if any. */

@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
+import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
@@ -29,6 +30,12 @@ import org.discoverweekly.etl.storage.Partitions;
  * dates run in one pass with the same result as running them one by one in date order.
  */
 public final class BuildSilver {
+
+  /** Fault point: the quarantine is written, the listens are not merged yet. */
+  public static final String QUARANTINED = "silver.quarantined";
+
+  /** Fault point: silver's MERGE has committed, the ledger row is not written yet. */
+  public static final String MERGED = "silver.merged";
 
   private final Lake lake;
   private final ListenRules rules;
@@ -87,6 +94,7 @@ public final class BuildSilver {
       Dataset<Row> valid = checked.filter(col("reason").isNull());
       long quarantinedTotal = writeQuarantine(checked.filter(col("reason").isNotNull()), dates);
       Partitions.requireTotal(SILVER_QUARANTINE.sqlName(), quarantinedTotal, quarantined);
+      FaultPoint.reached(QUARANTINED);
       Dataset<Row> repeatedListens =
           Dedupe.repeatedListens(valid).persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> repeatedIds = Dedupe.repeatedIds(valid).persist(StorageLevel.MEMORY_AND_DISK());
@@ -157,6 +165,7 @@ public final class BuildSilver {
           .insertAll()
           .execute();
       long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
+      FaultPoint.reached(MERGED);
       long expected = freshRows.values().stream().mapToLong(Long::longValue).sum();
       if (inserted != expected) {
         throw new PipelineException(

@@ -19,10 +19,28 @@ public final class Lake {
 
   private final SparkSession spark;
   private final String root;
+  private final Map<String, Long> pins;
 
   public Lake(SparkSession spark, String root) {
+    this(spark, normalizeRoot(root), Map.of());
+  }
+
+  private Lake(SparkSession spark, String root, Map<String, Long> pins) {
     this.spark = spark;
-    this.root = normalizeRoot(root);
+    this.root = root;
+    this.pins = Map.copyOf(pins);
+  }
+
+  /**
+   * The same lake with reads of the given tables (by SQL name) pinned to a Delta version: {@link
+   * #read(Table)} and {@link #version(Table)} answer as of that version, so a run that reads a
+   * table several times reads one snapshot, and a past run can be rebuilt by time travel. Writes
+   * are unaffected.
+   */
+  public Lake pinnedTo(Map<String, Long> versions) {
+    Map<String, Long> merged = new TreeMap<>(pins);
+    merged.putAll(versions);
+    return new Lake(spark, root, merged);
   }
 
   public SparkSession spark() {
@@ -72,8 +90,15 @@ public final class Lake {
     builder.execute();
   }
 
-  /** Reads the table; an absent table reads as empty with its catalog schema. */
+  /**
+   * Reads the table (as of its pinned version, if any); an absent table reads as empty with its
+   * catalog schema.
+   */
   public Dataset<Row> read(Table table) {
+    Long pinned = pins.get(table.sqlName());
+    if (pinned != null && pinned >= 0) {
+      return read(table, pinned);
+    }
     if (!exists(table)) {
       return spark.createDataFrame(java.util.List.of(), table.schema());
     }
@@ -92,6 +117,10 @@ public final class Lake {
 
   /** The current Delta version of the table, or -1 when it does not exist yet. */
   public long version(Table table) {
+    Long pinned = pins.get(table.sqlName());
+    if (pinned != null) {
+      return pinned;
+    }
     if (!exists(table)) {
       return -1L;
     }

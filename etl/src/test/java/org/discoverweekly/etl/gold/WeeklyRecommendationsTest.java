@@ -193,4 +193,46 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     assertTrue(result.errLine().contains("rejected by the quality gate"), result.err());
     assertEquals("rejected", latestRun("gate").getAs("status"));
   }
+
+  @Test
+  @Order(6)
+  void shouldRebuildAPastWeekIdenticallyFromTheSilverVersionsItsRunRecorded() throws Exception {
+    Row accepted =
+        lake.read(Table.OPS_PIPELINE_RUNS)
+            .filter("stage = 'gate' AND status = 'accepted' AND week = DATE'" + WEEK + "'")
+            .orderBy(org.apache.spark.sql.functions.col("finished_at").desc())
+            .head();
+    List<Row> recorded = playlists().orderBy("user_id", "position").collectAsList();
+    // Late listens arrive: three users play the track at the top of their playlist, so silver
+    // changes and a rebuild from the current silver must drop those tracks.
+    List<Row> tops = playlists().filter("position = 1").orderBy("user_id").limit(3).collectAsList();
+    StringBuilder lines = new StringBuilder();
+    for (Row top : tops) {
+      lines
+          .append(
+              listen(
+                  "late-" + top.getAs("user_id"),
+                  top.getAs("user_id"),
+                  top.getAs("track_id"),
+                  "2026-11-15T12:00:00Z",
+                  200_000))
+          .append('\n');
+    }
+    java.nio.file.Path folder = landing.resolve("listens").resolve("date=" + WEEK);
+    java.nio.file.Files.createDirectories(folder);
+    java.nio.file.Files.writeString(folder.resolve("part-00000.json"), lines);
+    cli("ingest", "--date", WEEK);
+    cli("silver", "--date", WEEK);
+
+    cli("weekly", "--week", WEEK);
+    List<Row> rebuilt = playlists().orderBy("user_id", "position").collectAsList();
+    cli("weekly", "--week", WEEK, "--as-of-run", accepted.getAs("run_id"));
+    List<Row> reproduced = playlists().orderBy("user_id", "position").collectAsList();
+
+    assertTrue(!rebuilt.equals(recorded), "the late listens must change the current build");
+    assertEquals(recorded, reproduced);
+    CliRun unknown = CliRun.of(options(), "weekly", "--week", WEEK, "--as-of-run", "nope");
+    assertEquals(1, unknown.code());
+    assertEquals("discover-weekly weekly: no run nope in ops.pipeline_runs", unknown.errLine());
+  }
 }
