@@ -53,6 +53,10 @@ class ConfigLoaderTest {
             Optional.empty(),
             Optional.empty());
     assertTrue(config.lake().startsWith("s3a://"));
+    assertEquals(
+        "com.amazonaws.auth.DefaultAWSCredentialsProviderChain",
+        config.spark().conf().get("spark.hadoop.fs.s3a.aws.credentials.provider"));
+    assertEquals("eu-west-1", config.spark().conf().get("spark.hadoop.fs.s3a.endpoint.region"));
     assertTrue(config.cassandra().ssl().enabled());
   }
 
