@@ -53,6 +53,11 @@ public record CliRun(int code, String out, String err) {
 
   /** Options for a small test run: two shuffle partitions, rank-16 ALS, the lake and landing. */
   public static List<String> smallRun(String lake, Path landing, List<String> more) {
+    return smallRun(lake, landing.toString(), more);
+  }
+
+  /** {@link #smallRun(String, Path, List)} for a landing root given as a URI ({@code s3a://}). */
+  public static List<String> smallRun(String lake, String landing, List<String> more) {
     List<String> options =
         new ArrayList<>(
             List.of(
@@ -61,7 +66,7 @@ public record CliRun(int code, String out, String err) {
                 "--lake",
                 lake,
                 "--landing",
-                landing.toString()));
+                landing));
     options.addAll(more);
     return options;
   }

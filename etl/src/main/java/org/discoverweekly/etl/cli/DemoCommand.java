@@ -61,8 +61,8 @@ final class DemoCommand implements Callable<Integer> {
     PipelineConfig config = root.config();
     out.println("Lake: " + config.lake());
     out.println("Landing: " + config.landing());
-    List<LocalDate> dates = arrivalDates(Path.of(config.landing()));
     Pipeline pipeline = new Pipeline(config);
+    List<LocalDate> dates = pipeline.landing().arrivalDates();
     try (var lock = pipeline.lockLake("demo")) {
       return run(pipeline, dates, out);
     }
@@ -149,19 +149,6 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void printQuery(Pipeline pipeline, PrintWriter out, String sql) {
     TextTable.of(pipeline.spark().sql(sql)).print(out);
-  }
-
-  private static List<LocalDate> arrivalDates(Path landing) {
-    try (Stream<Path> folders = Files.list(landing.resolve("listens"))) {
-      return folders
-          .map(folder -> folder.getFileName().toString())
-          .filter(name -> name.startsWith("date="))
-          .map(name -> LocalDate.parse(name.substring("date=".length())))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + landing, e);
-    }
   }
 
   private static void deleteTree(Path root) {

@@ -7,16 +7,22 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Layers the configuration: embedded {@code local.conf} under an optional {@code --conf} file,
  * under {@code -Dkey=value} overrides, under the {@code --lake}/{@code --landing} roots.
+ *
+ * <p>Spark's own keys contain dots, so below {@code spark.conf} the rest of an override key is one
+ * Spark key: {@code -Dspark.conf.spark.hadoop.fs.s3a.endpoint=URL} and the HOCON-quoted {@code
+ * -Dspark.conf."spark.hadoop.fs.s3a.endpoint"=URL} both set {@code spark.hadoop.fs.s3a.endpoint}.
  */
 public final class ConfigLoader {
 
   private static final String EMBEDDED = "local.conf";
+  private static final String SPARK_CONF = "spark.conf.";
 
   private ConfigLoader() {}
 
@@ -29,7 +35,8 @@ public final class ConfigLoader {
     if (file.isPresent()) {
       config = parseFile(file.get()).withFallback(config);
     }
-    config = ConfigFactory.parseMap(overrides, "-D overrides").withFallback(config);
+    config =
+        ConfigFactory.parseMap(sparkKeysQuoted(overrides), "-D overrides").withFallback(config);
     if (lake.isPresent()) {
       config = config.withValue("lake", ConfigValueFactory.fromAnyRef(lake.get(), "--lake"));
     }
@@ -46,6 +53,27 @@ public final class ConfigLoader {
 
   public static PipelineConfig defaults() {
     return load(Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
+  }
+
+  /** The overrides with every unquoted Spark key below {@code spark.conf} quoted as one key. */
+  static Map<String, String> sparkKeysQuoted(Map<String, String> overrides) {
+    Map<String, String> quoted = new LinkedHashMap<>();
+    overrides.forEach((key, value) -> quoted.put(quoteSparkKey(key), value));
+    return quoted;
+  }
+
+  private static String quoteSparkKey(String key) {
+    if (!key.startsWith(SPARK_CONF)) {
+      return key;
+    }
+    String sparkKey = key.substring(SPARK_CONF.length());
+    if (sparkKey.startsWith("\"")) {
+      return key;
+    }
+    if (sparkKey.contains("\"")) {
+      throw new ConfigError("cannot read override key " + key + ": a quote inside a Spark key");
+    }
+    return SPARK_CONF + "\"" + sparkKey + "\"";
   }
 
   private static Config parseFile(Path file) {

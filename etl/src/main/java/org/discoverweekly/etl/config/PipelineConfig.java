@@ -1,6 +1,7 @@
 package org.discoverweekly.etl.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueType;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -139,7 +140,18 @@ public record PipelineConfig(
     Map<String, String> conf = new TreeMap<>();
     spark
         .getObject("conf")
-        .forEach((key, value) -> conf.put(key, String.valueOf(value.unwrapped())));
+        .forEach(
+            (key, value) -> {
+              // An unquoted Spark key in a file ({ spark.hadoop.x = 1 }) nests instead of naming.
+              if (value.valueType() == ConfigValueType.OBJECT
+                  || value.valueType() == ConfigValueType.LIST) {
+                throw new ConfigError(
+                    value.origin().description(),
+                    "spark.conf." + key,
+                    "is not a Spark setting; quote Spark keys, e.g. \"spark.hadoop.fs.s3a.endpoint\"");
+              }
+              conf.put(key, String.valueOf(value.unwrapped()));
+            });
     return new SparkSettings(
         spark.getString("master"),
         spark.getString("app-name"),

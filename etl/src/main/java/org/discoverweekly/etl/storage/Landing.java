@@ -16,6 +16,8 @@ import org.discoverweekly.etl.ops.Hashes;
 /** The landing zone below one root: listen files per arrival date and the track catalog. */
 public final class Landing {
 
+  private static final String DATE_FOLDER = "date=";
+
   private final SparkSession spark;
   private final String root;
 
@@ -29,11 +31,36 @@ public final class Landing {
   }
 
   public String listensFolder(LocalDate date) {
-    return root + "/listens/date=" + date;
+    return root + "/listens/" + DATE_FOLDER + date;
   }
 
   public String catalogFile() {
     return root + "/catalog/tracks.jsonl";
+  }
+
+  /** The arrival dates that have a listen folder ({@code listens/date=D}), oldest first. */
+  public List<LocalDate> arrivalDates() {
+    Path listens = new Path(root + "/listens");
+    try {
+      FileSystem fs = listens.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(listens)) {
+        throw new PipelineException("no landing folder: " + listens + " does not exist");
+      }
+      List<LocalDate> dates =
+          Arrays.stream(fs.listStatus(listens))
+              .filter(FileStatus::isDirectory)
+              .map(status -> status.getPath().getName())
+              .filter(name -> name.startsWith(DATE_FOLDER))
+              .map(name -> LocalDate.parse(name.substring(DATE_FOLDER.length())))
+              .sorted()
+              .toList();
+      if (dates.isEmpty()) {
+        throw new PipelineException("no arrival date folders (date=YYYY-MM-DD) in " + listens);
+      }
+      return dates;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + listens, e);
+    }
   }
 
   /** The listen files that arrived on a date; fails clearly when there are none. */

@@ -53,6 +53,10 @@ class ConfigLoaderTest {
             Optional.empty(),
             Optional.empty());
     assertTrue(config.lake().startsWith("s3a://"));
+    assertEquals(
+        "com.amazonaws.auth.DefaultAWSCredentialsProviderChain",
+        config.spark().conf().get("spark.hadoop.fs.s3a.aws.credentials.provider"));
+    assertEquals("eu-west-1", config.spark().conf().get("spark.hadoop.fs.s3a.endpoint.region"));
     assertTrue(config.cassandra().ssl().enabled());
   }
 
@@ -97,5 +101,33 @@ class ConfigLoaderTest {
                     Optional.empty(),
                     Optional.empty()));
     assertTrue(error.getMessage().startsWith("config file not found"), error.getMessage());
+  }
+
+  @Test
+  void shouldTakeASparkKeyOverrideQuotedOrNot() {
+    PipelineConfig config =
+        ConfigLoader.load(
+            Optional.empty(),
+            Map.of(
+                "spark.conf.spark.hadoop.fs.s3a.endpoint", "http://127.0.0.1:9000",
+                "spark.conf.\"spark.hadoop.fs.s3a.path.style.access\"", "true"),
+            Optional.empty(),
+            Optional.empty());
+    Map<String, String> conf = config.spark().conf();
+    assertEquals("http://127.0.0.1:9000", conf.get("spark.hadoop.fs.s3a.endpoint"));
+    assertEquals("true", conf.get("spark.hadoop.fs.s3a.path.style.access"));
+    assertEquals("false", conf.get("spark.ui.enabled"));
+  }
+
+  @Test
+  void shouldRejectAnUnquotedSparkKeyInAFile() throws IOException {
+    Path file = dir.resolve("site.conf");
+    Files.writeString(file, "spark.conf { spark.hadoop.fs.s3a.endpoint = \"http://x\" }");
+    ConfigError error =
+        assertThrows(
+            ConfigError.class,
+            () ->
+                ConfigLoader.load(Optional.of(file), Map.of(), Optional.empty(), Optional.empty()));
+    assertTrue(error.getMessage().contains("quote Spark keys"), error.getMessage());
   }
 }
