@@ -47,14 +47,18 @@ public final class CassandraNode implements BeforeAllCallback {
         .cassandra();
   }
 
+  /** A session to this node, keeping what {@code keyspace} holds. */
+  public static CqlSession freshSession(String keyspace) {
+    CassandraSettings settings = settings(keyspace);
+    return CassandraConnection.open(CassandraConnection.connector(settings), settings);
+  }
+
   /**
    * A session to this node for {@code keyspace}, which is dropped first: the node's data outlives a
    * test run, and a test starts from nothing.
    */
   public static CqlSession freshKeyspace(String keyspace) {
-    CassandraSettings settings = settings(keyspace);
-    CqlSession session =
-        CassandraConnection.open(CassandraConnection.connector(settings), settings);
+    CqlSession session = freshSession(keyspace);
     session.execute("DROP KEYSPACE IF EXISTS " + keyspace);
     return session;
   }

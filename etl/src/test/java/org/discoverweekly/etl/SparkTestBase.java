@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class SparkTestBase {
 
   /** The embedded defaults of conf/local.conf. */
-  protected static final ListenRules RULES = new ListenRules(30_000, 30, 15, 14_400_000, 2880);
+  protected static final ListenRules RULES =
+      new ListenRules(30_000, 30, 15, 14_400_000, 2880, 65_536);
 
   protected static SparkSession spark;
 

@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.serving.CassandraConnection;
 import org.discoverweekly.etl.serving.PlaylistReader;
@@ -75,6 +76,16 @@ final class PlaylistCommand implements Callable<Integer> {
               + ")");
       Stages.printPlaylist(found, spec.commandLine().getOut());
       return 0;
+    } catch (com.datastax.oss.driver.api.core.DriverException e) {
+      throw new PipelineException(
+          "reading from Cassandra at "
+              + String.join(",", settings.hosts())
+              + ":"
+              + settings.port()
+              + " failed ("
+              + DiscoverWeekly.firstLine(String.valueOf(e.getMessage()))
+              + ")",
+          e);
     }
   }
 

@@ -34,7 +34,8 @@ public record PipelineConfig(
       int latenessHorizonDays,
       int futureSkewMinutes,
       long maxMsPlayed,
-      int botPlaysPerDay) {}
+      int botPlaysPerDay,
+      int maxLineBytes) {}
 
   /** How the weekly stage builds the matrix, trains, ranks and gates a week. */
   public record WeeklySettings(
@@ -165,7 +166,8 @@ public record PipelineConfig(
         positive(listens, "lateness-horizon-days"),
         nonNegative(listens, "future-skew-minutes"),
         positiveLong(listens, "max-ms-played"),
-        positive(listens, "bot-plays-per-day"));
+        positive(listens, "bot-plays-per-day"),
+        positive(listens, "max-line-bytes"));
   }
 
   private static WeeklySettings weeklySettings(Config weekly, int botPlaysPerDay) {

@@ -39,6 +39,9 @@ public final class PublishWeek {
   /** Fault point between the rows and the served mark. */
   public static final String ROWS_WRITTEN = "publish.rows-written";
 
+  /** Fault point: Cassandra answered and the playlists are grouped, the write has not started. */
+  public static final String WRITING = "publish.writing";
+
   private final Lake lake;
   private final RunLedger ledger;
   private final CassandraSettings settings;
@@ -136,6 +139,7 @@ public final class PublishWeek {
     Dataset<Row> cached = playlists.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long users = cached.count();
+      FaultPoint.reached(WRITING);
       try {
         cached
             .write()

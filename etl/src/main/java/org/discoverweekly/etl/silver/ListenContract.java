@@ -2,13 +2,16 @@ package org.discoverweekly.etl.silver;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.encode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.timestamp_millis;
 import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
@@ -32,8 +35,12 @@ public final class ListenContract {
       List.of(
           Reasons.FORGOTTEN_USER,
           Reasons.EMPTY_LINE,
+          Reasons.LINE_TOO_LONG,
+          Reasons.INVALID_ENCODING,
           Reasons.NOT_AN_OBJECT,
           Reasons.MALFORMED_JSON,
+          Reasons.TRAILING_DATA,
+          Reasons.DUPLICATE_KEY,
           Reasons.BAD_TYPE,
           Reasons.MISSING_FIELD,
           Reasons.INVALID_ID,
@@ -48,6 +55,10 @@ public final class ListenContract {
   public static final class Reasons {
     public static final String FORGOTTEN_USER = "forgotten_user";
     public static final String EMPTY_LINE = "empty_line";
+    public static final String LINE_TOO_LONG = "line_too_long";
+    public static final String INVALID_ENCODING = "invalid_encoding";
+    public static final String TRAILING_DATA = "trailing_data";
+    public static final String DUPLICATE_KEY = "duplicate_key";
     public static final String NOT_AN_OBJECT = "not_an_object";
     public static final String MALFORMED_JSON = "malformed_json";
     public static final String BAD_TYPE = "bad_type";
@@ -80,8 +91,14 @@ public final class ListenContract {
   /** The same fields all as text, to tell a wrongly typed field from a broken line. */
   static final StructType TEXT_SCHEMA = eventSchema(DataTypes.StringType);
 
+  /** Strict JSON: single-quoted strings are malformed, as RFC 8259 has them. */
   private static final Map<String, String> PERMISSIVE =
-      Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
+      Map.of(
+          "mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT, "allowSingleQuotes", "false");
+
+  /** The fields a line may name once; a second value would silently replace the first. */
+  private static final List<String> KEYS =
+      List.of("event_id", "user_id", "track_id", "ts", "ms_played");
 
   private ListenContract() {}
 
@@ -126,10 +143,15 @@ public final class ListenContract {
             .plus(expr("make_dt_interval(0, 0, " + rules.futureSkewMinutes() + ", 0)"));
     Column earliestAllowed = date_add(col("ingest_date"), -rules.latenessHorizonDays());
     Column textParsed = from_json(col("raw"), TEXT_SCHEMA, PERMISSIVE).getField(CORRUPT);
-    return when(col("raw").startsWith(ForgottenUsers.REDACTED_PREFIX), Reasons.FORGOTTEN_USER)
-        .when(trim(col("raw")).equalTo(""), Reasons.EMPTY_LINE)
-        .when(not(col("raw").rlike("^\\s*\\{")), Reasons.NOT_AN_OBJECT)
+    Column raw = col("raw");
+    return when(raw.startsWith(ForgottenUsers.REDACTED_PREFIX), Reasons.FORGOTTEN_USER)
+        .when(raw.rlike("^\\s*$"), Reasons.EMPTY_LINE)
+        .when(octet_length(raw).gt(rules.maxLineBytes()), Reasons.LINE_TOO_LONG)
+        .when(badEncoding(raw), Reasons.INVALID_ENCODING)
+        .when(not(raw.rlike("^\\s*\\{")), Reasons.NOT_AN_OBJECT)
         .when(col("corrupt").and(textParsed.isNotNull()), Reasons.MALFORMED_JSON)
+        .when(raw.rlike("\\}\\s*\\{").or(not(raw.rlike("\\}\\s*$"))), Reasons.TRAILING_DATA)
+        .when(repeatedKey().isNotNull(), Reasons.DUPLICATE_KEY)
         .when(col("corrupt"), Reasons.BAD_TYPE)
         .when(anyNull(REQUIRED), Reasons.MISSING_FIELD)
         .when(anyInvalidId(), Reasons.INVALID_ID)
@@ -140,6 +162,36 @@ public final class ListenContract {
         .when(col("ts").lt(earliestAllowed.cast("timestamp")), Reasons.BEYOND_LATENESS_HORIZON)
         .when(col("known_track_id").isNull(), Reasons.UNKNOWN_TRACK)
         .otherwise(lit(null).cast("string"));
+  }
+
+  /**
+   * Bytes that are not UTF-8, or a byte order mark, which JSON text must not carry (RFC 8259). Only
+   * lines with a non-ASCII byte pay for the check: decoding replaces each bad byte with U+FFFD,
+   * which changes the length in bytes.
+   */
+  private static Column badEncoding(Column raw) {
+    Column nonAscii = octet_length(raw).notEqual(length(raw));
+    Column invalid = octet_length(raw).notEqual(octet_length(encode(raw, "UTF-8")));
+    return nonAscii.and(invalid.or(raw.startsWith("\uFEFF")));
+  }
+
+  /** The first required field whose quoted name appears twice, or null: two byte searches each. */
+  private static Column repeatedKey() {
+    Column repeated = lit(null).cast("string");
+    for (int i = KEYS.size() - 1; i >= 0; i--) {
+      String quoted = "'\"" + KEYS.get(i) + "\"'";
+      Column again =
+          expr(
+              "locate("
+                  + quoted
+                  + ", raw, instr(raw, "
+                  + quoted
+                  + ") + 1) > instr(raw, "
+                  + quoted
+                  + ")");
+      repeated = when(again, lit(KEYS.get(i))).otherwise(repeated);
+    }
+    return repeated;
   }
 
   /** The field a rule points at, or the offending value where that is more useful. */
@@ -157,6 +209,14 @@ public final class ListenContract {
           when(not(col(field).rlike(ID_PATTERN)), lit(field)).otherwise(firstInvalidId);
     }
     return when(col("reason").equalTo(Reasons.MISSING_FIELD), firstMissing)
+        .when(col("reason").equalTo(Reasons.DUPLICATE_KEY), repeatedKey())
+        .when(
+            col("reason").equalTo(Reasons.LINE_TOO_LONG),
+            concat(octet_length(col("raw")).cast("string"), lit(" bytes")))
+        .when(
+            col("reason").equalTo(Reasons.INVALID_ENCODING),
+            when(col("raw").startsWith("\uFEFF"), lit("byte order mark"))
+                .otherwise(lit("not UTF-8")))
         .when(col("reason").equalTo(Reasons.INVALID_ID), firstInvalidId)
         .when(col("reason").equalTo(Reasons.BAD_TYPE), lit("ms_played"))
         .when(col("reason").equalTo(Reasons.BAD_TIMESTAMP), col("ts_text"))
