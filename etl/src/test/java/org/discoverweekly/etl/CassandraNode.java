@@ -15,9 +15,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
 /**
- * One real Cassandra node for the whole test run, started by {@code bin/cassandra-local} on its own
- * ports and data folder the first time a class needs it, and stopped when every test is done,
- * passed or failed. Test classes isolate themselves by keyspace.
+ * One real Cassandra node shared by the whole test run, started by {@code bin/cassandra-local} on
+ * its own ports and data folder the first time a class needs it, and stopped when every test is
+ * done, passed or failed. Test classes isolate themselves by keyspace.
  */
 public final class CassandraNode implements BeforeAllCallback {
 
@@ -29,33 +29,31 @@ public final class CassandraNode implements BeforeAllCallback {
     context
         .getRoot()
         .getStore(Namespace.GLOBAL)
-        .getOrComputeIfAbsent(CassandraNode.class.getName(), key -> Node.start(), Node.class);
+        .getOrComputeIfAbsent(CassandraNode.class.getName(), key -> Running.start(), Running.class);
   }
 
-  /** Config overrides that point the CLI at this node and at {@code keyspace}. */
+  /** The shared node. */
+  public static final Node SHARED =
+      new Node(home().resolve("var/cassandra-test"), PORT, STORAGE_PORT);
+
+  /** Config overrides that point the CLI at the shared node and at {@code keyspace}. */
   public static List<String> options(String keyspace) {
-    return List.of("-Dcassandra.port=" + PORT, "-Dcassandra.keyspace=" + keyspace);
+    return SHARED.options(keyspace);
   }
 
   /** The settings the CLI uses with {@link #options}. */
   public static CassandraSettings settings(String keyspace) {
-    return ConfigLoader.load(
-            Optional.empty(),
-            Map.of("cassandra.port", String.valueOf(PORT), "cassandra.keyspace", keyspace),
-            Optional.empty(),
-            Optional.empty())
-        .cassandra();
+    return SHARED.settings(keyspace);
   }
 
-  /** A session to this node, keeping what {@code keyspace} holds. */
+  /** A session to the shared node, keeping what {@code keyspace} holds. */
   public static CqlSession freshSession(String keyspace) {
-    CassandraSettings settings = settings(keyspace);
-    return CassandraConnection.open(CassandraConnection.connector(settings), settings);
+    return SHARED.session(keyspace);
   }
 
   /**
-   * A session to this node for {@code keyspace}, which is dropped first: the node's data outlives a
-   * test run, and a test starts from nothing.
+   * A session to the shared node for {@code keyspace}, which is dropped first: the node's data
+   * outlives a test run, and a test starts from nothing.
    */
   public static CqlSession freshKeyspace(String keyspace) {
     CqlSession session = freshSession(keyspace);
@@ -67,21 +65,67 @@ public final class CassandraNode implements BeforeAllCallback {
     return Path.of(System.getProperty("discover-weekly.home", "..")).toAbsolutePath();
   }
 
-  /** The running node; closing it stops it. */
-  static final class Node implements ExtensionContext.Store.CloseableResource {
+  /**
+   * A node started by {@code bin/cassandra-local} with its data in {@code dir} and its own ports:
+   * the shared one, or one a test stops and restarts without disturbing the others.
+   */
+  public record Node(Path dir, int port, int storagePort) {
 
-    static Node start() {
-      script("start");
-      return new Node();
+    public void start() {
+      run("start");
     }
 
-    @Override
-    public void close() {
-      script("stop");
+    public void stop() {
+      run("stop");
     }
 
-    private static void script(String action) {
-      Script result = CassandraNode.script(action, home().resolve("var/cassandra-test"));
+    /** Config overrides that point the CLI at this node and at {@code keyspace}. */
+    public List<String> options(String keyspace) {
+      return List.of("-Dcassandra.port=" + port, "-Dcassandra.keyspace=" + keyspace);
+    }
+
+    /** The settings the CLI uses with {@link #options}. */
+    public CassandraSettings settings(String keyspace) {
+      return ConfigLoader.load(
+              Optional.empty(),
+              Map.of("cassandra.port", String.valueOf(port), "cassandra.keyspace", keyspace),
+              Optional.empty(),
+              Optional.empty())
+          .cassandra();
+    }
+
+    /** A new session to this node, keeping what {@code keyspace} holds. */
+    public CqlSession session(String keyspace) {
+      CassandraSettings settings = settings(keyspace);
+      return CassandraConnection.open(CassandraConnection.connector(settings), settings);
+    }
+
+    /** Runs {@code bin/cassandra-local action} for this node. */
+    public Script script(String action) {
+      Path home = home();
+      try {
+        Path log = Files.createTempFile("cassandra-local-" + action, ".log");
+        ProcessBuilder builder =
+            new ProcessBuilder(home.resolve("bin").resolve("cassandra-local").toString(), action)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("DW_CASSANDRA_DIR", dir.toString());
+        builder.environment().put("DW_CASSANDRA_PORT", String.valueOf(port));
+        builder.environment().put("DW_CASSANDRA_STORAGE_PORT", String.valueOf(storagePort));
+        int code = builder.start().waitFor();
+        String output = Files.readString(log);
+        Files.delete(log);
+        return new Script(code, output);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot run bin/cassandra-local " + action, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while running cassandra-local", e);
+      }
+    }
+
+    private void run(String action) {
+      Script result = script(action);
       if (result.code() != 0) {
         throw new IllegalStateException(
             "bin/cassandra-local "
@@ -94,30 +138,25 @@ public final class CassandraNode implements BeforeAllCallback {
     }
   }
 
+  /** Stops the shared node when the whole test run is done. */
+  private static final class Running implements ExtensionContext.Store.CloseableResource {
+
+    static Running start() {
+      SHARED.start();
+      return new Running();
+    }
+
+    @Override
+    public void close() {
+      SHARED.stop();
+    }
+  }
+
   /** The exit code and output of one {@code bin/cassandra-local} call. */
   public record Script(int code, String output) {}
 
-  /** Runs {@code bin/cassandra-local action} with this node's ports and the given data folder. */
+  /** Runs {@code bin/cassandra-local action} with the shared node's ports and the given folder. */
   public static Script script(String action, Path dir) {
-    Path home = home();
-    try {
-      Path log = Files.createTempFile("cassandra-local-" + action, ".log");
-      ProcessBuilder builder =
-          new ProcessBuilder(home.resolve("bin").resolve("cassandra-local").toString(), action)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile());
-      builder.environment().put("DW_CASSANDRA_DIR", dir.toString());
-      builder.environment().put("DW_CASSANDRA_PORT", String.valueOf(PORT));
-      builder.environment().put("DW_CASSANDRA_STORAGE_PORT", String.valueOf(STORAGE_PORT));
-      int code = builder.start().waitFor();
-      String output = Files.readString(log);
-      Files.delete(log);
-      return new Script(code, output);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run bin/cassandra-local " + action, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running cassandra-local", e);
-    }
+    return new Node(dir, PORT, STORAGE_PORT).script(action);
   }
 }

@@ -142,8 +142,17 @@ class EndToEndTest extends SparkTestBase {
       firstRunsNew += counts.get("new");
       Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_versions"));
       assertTrue(inputs.get("bronze.listens") >= 0, inputs.toString());
+      Map<String, String> config = run.getJavaMap(run.fieldIndex("config"));
+      assertEquals("65536", config.get("listens.max-line-bytes"), config.toString());
+      assertEquals(16, config.get("hash").length(), config.toString());
+      assertTrue(run.<String>getAs("code_version").length() > 0);
     }
     assertEquals(manifest.uniqueListens(), firstRunsNew);
+    for (Row ingest :
+        lake.read(Table.OPS_PIPELINE_RUNS).filter("stage = 'ingest'").collectAsList()) {
+      Map<String, String> config = ingest.getJavaMap(ingest.fieldIndex("config"));
+      assertEquals(landing.toString(), config.get("landing"), config.toString());
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.discoverweekly.etl.bronze;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.discoverweekly.etl.storage.Table.BRONZE_LISTENS;
+import static org.discoverweekly.etl.storage.Table.OPS_FORGET_REQUESTS;
 
 import java.sql.Date;
 import java.time.LocalDate;
@@ -12,6 +13,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.privacy.ForgottenUsers;
 import org.discoverweekly.etl.storage.Lake;
@@ -71,14 +73,15 @@ public final class IngestListens {
                 .filter(Partitions.in("ingest_date", dates)),
             "ingest_date");
     Partitions.requireTotal(BRONZE_LISTENS.sqlName(), written, rows);
+    // What shaped the rows: the landing files read, and who was forgotten then.
+    Map<String, Long> inputs =
+        lake.exists(OPS_FORGET_REQUESTS) ? lake.versions(OPS_FORGET_REQUESTS) : Map.of();
+    Map<String, String> config = Hashes.withHash(Map.of("landing", landing.root()));
     SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
     for (LocalDate date : dates) {
-      outcomes.put(
-          date,
-          new StageOutcome(
-              Map.of(),
-              Map.of(
-                  "files", (long) files.get(date).size(), "bronze", rows.getOrDefault(date, 0L))));
+      Map<String, Long> counts =
+          Map.of("files", (long) files.get(date).size(), "bronze", rows.getOrDefault(date, 0L));
+      outcomes.put(date, new StageOutcome(inputs, counts, config, StageOutcome.SUCCEEDED, null));
     }
     return outcomes;
   }

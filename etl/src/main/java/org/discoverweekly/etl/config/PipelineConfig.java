@@ -35,7 +35,18 @@ public record PipelineConfig(
       int futureSkewMinutes,
       long maxMsPlayed,
       int botPlaysPerDay,
-      int maxLineBytes) {}
+      int maxLineBytes) {
+
+    /** The rules that decide what silver keeps, by their config names, for the run ledger. */
+    public Map<String, String> silverValues() {
+      return Map.of(
+          "listens.stream-threshold-ms", String.valueOf(streamThresholdMs),
+          "listens.lateness-horizon-days", String.valueOf(latenessHorizonDays),
+          "listens.future-skew-minutes", String.valueOf(futureSkewMinutes),
+          "listens.max-ms-played", String.valueOf(maxMsPlayed),
+          "listens.max-line-bytes", String.valueOf(maxLineBytes));
+    }
+  }
 
   /** How the weekly stage builds the matrix, trains, ranks and gates a week. */
   public record WeeklySettings(

@@ -22,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.storage.Lake;
@@ -214,8 +215,7 @@ public final class WeeklyRecommendations {
   }
 
   private Map<String, String> config(String modelVersion) {
-    Map<String, String> config = new TreeMap<>(settings.asMap());
-    config.put("hash", sha256(settings.asMap().toString()).substring(0, 16));
+    Map<String, String> config = new TreeMap<>(Hashes.withHash(settings.asMap()));
     config.put("model_version", modelVersion);
     return config;
   }

@@ -1,23 +1,25 @@
 package org.discoverweekly.etl.ops;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * Named points where a stage can be made to fail on purpose, to prove that a crash there loses
  * nothing and a rerun converges. Armed by the system property {@code discover-weekly.fail-at}
  * (tests, or {@code DISCOVER_WEEKLY_JAVA_OPTS=-Ddiscover-weekly.fail-at=...}); unarmed, a no-op.
  * With {@code discover-weekly.pause-at} instead, the process says so on stderr and waits there, to
- * be killed for real ({@code kill -9}) or, in a test's JVM, resumed once the test has changed the
- * world around it (stopped Cassandra, say).
+ * be killed for real ({@code kill -9}) or resumed once a test has changed the world around it
+ * (stopped Cassandra, say): in the test's own JVM by clearing the property, in a process of its own
+ * by creating the file named by {@code discover-weekly.resume-when}.
  */
 public final class FaultPoint {
 
   public static final String PROPERTY = "discover-weekly.fail-at";
   public static final String PAUSE_PROPERTY = "discover-weekly.pause-at";
+  public static final String RESUME_PROPERTY = "discover-weekly.resume-when";
 
   /** What a paused process prints on stderr, followed by the point. */
   public static final String PAUSED = "discover-weekly: paused at ";
-
-  private static final java.util.Set<String> PAUSED_NOW =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private FaultPoint() {}
 
@@ -35,24 +37,16 @@ public final class FaultPoint {
     }
     System.err.println(PAUSED + point);
     System.err.flush();
-    PAUSED_NOW.add(point);
     try {
-      // A test in this JVM resumes the stage by clearing the property; a process of its own
-      // waits here until it is killed.
-      while (point.equals(System.getProperty(PAUSE_PROPERTY))) {
+      String resumeFile = System.getProperty(RESUME_PROPERTY);
+      while (point.equals(System.getProperty(PAUSE_PROPERTY))
+          && (resumeFile == null || !Files.exists(Path.of(resumeFile)))) {
         Thread.sleep(100);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InjectedFault(point);
-    } finally {
-      PAUSED_NOW.remove(point);
     }
-  }
-
-  /** Whether a stage of this JVM waits at {@code point} now. */
-  public static boolean pausedAt(String point) {
-    return PAUSED_NOW.contains(point);
   }
 
   /**

@@ -80,9 +80,11 @@ public final class MaintainLake {
       versions.put(name, lake.version(report.table()));
     }
     Map<String, String> config =
-        Map.of(
-            "maintain.recent-days", String.valueOf(settings.recentDays()),
-            "maintain.vacuum-retention-hours", String.valueOf(settings.vacuumRetentionHours()));
+        Hashes.withHash(
+            Map.of(
+                "maintain.recent-days", String.valueOf(settings.recentDays()),
+                "maintain.vacuum-retention-hours",
+                    String.valueOf(settings.vacuumRetentionHours())));
     return new StageOutcome(versions, counts, config, StageOutcome.SUCCEEDED, null);
   }
 

@@ -24,6 +24,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.storage.Lake;
@@ -86,10 +87,13 @@ public final class PublishWeek {
               + week);
     }
     Map<String, Long> inputs = Map.of(GOLD_DISCOVER_WEEKLY.sqlName(), goldVersion);
-    Map<String, String> config = new TreeMap<>();
-    config.put("keyspace", settings.keyspace());
-    config.put("ttl_days", String.valueOf(settings.ttlDays()));
-    config.put("consistency", settings.write().consistency());
+    Map<String, String> config =
+        new TreeMap<>(
+            Hashes.withHash(
+                Map.of(
+                    "keyspace", settings.keyspace(),
+                    "ttl_days", String.valueOf(settings.ttlDays()),
+                    "consistency", settings.write().consistency())));
     config.put("model_version", modelVersion);
 
     // Reach the cluster and its schema before anything is recorded: an unreachable Cassandra

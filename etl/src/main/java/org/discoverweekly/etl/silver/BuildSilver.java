@@ -20,6 +20,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
 import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
@@ -127,7 +128,14 @@ public final class BuildSilver {
                   counts.duplicates(),
                   counts.quarantined()));
         }
-        outcomes.put(date, new StageOutcome(inputVersions, counts.asMap()));
+        outcomes.put(
+            date,
+            new StageOutcome(
+                inputVersions,
+                counts.asMap(),
+                Hashes.withHash(rules.silverValues()),
+                StageOutcome.SUCCEEDED,
+                null));
       }
       return outcomes;
     } finally {

@@ -139,6 +139,9 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     Row snapshot = latestRun("snapshot");
     java.util.Map<String, Long> counts = snapshot.getJavaMap(snapshot.fieldIndex("row_counts"));
     assertEquals(2L, counts.get("bots"));
+    java.util.Map<String, String> config = snapshot.getJavaMap(snapshot.fieldIndex("config"));
+    assertTrue(config.get("matrix").contains("botPlaysPerDay"), config.toString());
+    assertEquals(16, config.get("hash").length(), config.toString());
   }
 
   @Test

@@ -140,6 +140,9 @@ class LakeWritersTest extends SparkTestBase {
     Map<String, Long> counts = ledger.getJavaMap(ledger.fieldIndex("row_counts"));
     assertEquals(silverFilesAfter, counts.get("silver.listens.live_files_after"));
     assertTrue(counts.get("silver.listens.files_deleted") > 0, counts.toString());
+    Map<String, String> config = ledger.getJavaMap(ledger.fieldIndex("config"));
+    assertEquals("0", config.get("maintain.vacuum-retention-hours"), config.toString());
+    assertEquals(16, config.get("hash").length(), config.toString());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.serving;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,9 +15,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CassandraNode;
+import org.discoverweekly.etl.CliProcess;
 import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * From landing files to Cassandra on a real node: two weeks built and published, rows equal to
  * gold, reruns that change nothing, an unreachable cluster, a publish that dies before W is served,
- * readers falling back, and rollback.
+ * readers falling back, rollback, and a node stopped mid-publish.
  */
 @ExtendWith(CassandraNode.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -120,6 +123,11 @@ class PublishTest extends SparkTestBase {
 
   /** The same lines from Cassandra's rows for W. */
   private static Map<String, List<String>> served(LocalDate week) {
+    return served(session, week);
+  }
+
+  /** The same lines from the rows for W of the node {@code session} reads. */
+  private static Map<String, List<String>> served(CqlSession session, LocalDate week) {
     Map<String, List<String>> playlists = new TreeMap<>();
     for (var row :
         session.execute(
@@ -291,5 +299,54 @@ class PublishTest extends SparkTestBase {
     CliRun none = run("playlist", "--user", "nobody");
     assertEquals(3, none.code());
     assertEquals("discover-weekly playlist: no published playlist for user nobody", none.errLine());
+  }
+
+  @Test
+  @Order(9)
+  void shouldFailInOneLineWhenCassandraStopsMidPublishAndConvergeOnceItIsBack() throws Exception {
+    // A node of this test's own: this JVM never connects to it before the restart, so no driver
+    // session of the test outlives the outage (the publish that meets it runs in a process of its
+    // own, as in production).
+    CassandraNode.Node node =
+        new CassandraNode.Node(tempDir.resolve("cassandra-outage"), 19142, 17100);
+    List<String> options = CliRun.smallRun(lake.root(), landing, node.options(KEYSPACE));
+    List<String> publish = new ArrayList<>(options);
+    publish.addAll(List.of("publish", "--week", W2.toString()));
+    node.start();
+    try {
+      CliProcess paused = CliProcess.pausedAt(PublishWeek.WRITING, tempDir, publish);
+      node.stop();
+      int code = paused.resumeAndWait();
+
+      assertEquals(1, code, paused.output());
+      List<String> errors =
+          paused
+              .output()
+              .lines()
+              .filter(line -> line.startsWith("discover-weekly publish:"))
+              .toList();
+      assertEquals(1, errors.size(), paused.output());
+      assertTrue(
+          errors.get(0).contains("writing the playlists to Cassandra failed")
+              && errors.get(0).contains("the week before is still served"),
+          errors.get(0));
+      Row recorded =
+          lake.read(Table.OPS_PIPELINE_RUNS)
+              .filter("stage = 'publish' AND week = DATE'" + W2 + "'")
+              .orderBy(col("started_at").desc())
+              .first();
+      assertEquals(StageOutcome.FAILED, recorded.getAs("status"));
+
+      node.start();
+      CliRun rerun = CliRun.of(options, "publish", "--week", W2.toString());
+      assertEquals(0, rerun.code(), rerun.err());
+      try (CqlSession back = node.session(KEYSPACE)) {
+        assertEquals(gold(W2), served(back, W2));
+      }
+      String user = gold(W2).keySet().iterator().next();
+      assertEquals(W2.toString(), CliRun.servedWeek(options, user));
+    } finally {
+      node.stop();
+    }
   }
 }
