@@ -84,6 +84,9 @@ public final class Lake {
             .location(path(table))
             .comment(table.comment())
             .addColumns(table.schema());
+    for (Map.Entry<String, String> property : table.properties().entrySet()) {
+      builder = builder.property(property.getKey(), property.getValue());
+    }
     if (!table.partitionColumns().isEmpty()) {
       builder = builder.partitionedBy(table.partitionColumns().toArray(String[]::new));
     }

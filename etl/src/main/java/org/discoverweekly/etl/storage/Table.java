@@ -10,6 +10,7 @@ import static org.apache.spark.sql.types.DataTypes.TimestampType;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -222,6 +223,22 @@ public enum Table {
 
   public List<String> partitionColumns() {
     return partitionColumns;
+  }
+
+  /**
+   * Delta table properties set when the table is created. Writers gather min/max statistics of
+   * every indexed column of every row, which cost more than the Parquet encoding itself for long
+   * strings (bench/): bronze and quarantine lines are never looked up by value, so they keep row
+   * counts only, and silver listens keeps the columns readers filter on. Keeping no line in the log
+   * also keeps a forgotten user's raw text out of the Delta log's statistics.
+   */
+  public Map<String, String> properties() {
+    return switch (this) {
+      case BRONZE_LISTENS, SILVER_QUARANTINE -> Map.of("delta.dataSkippingNumIndexedCols", "0");
+      case SILVER_LISTENS ->
+          Map.of("delta.dataSkippingStatsColumns", "user_id,track_id,ts,ingest_date");
+      default -> Map.of();
+    };
   }
 
   public StructType schema() {
