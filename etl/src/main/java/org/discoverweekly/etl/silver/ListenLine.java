@@ -1,6 +1,7 @@
 package org.discoverweekly.etl.silver;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonParser.NumberType;
 import com.fasterxml.jackson.core.JsonToken;
@@ -78,6 +79,9 @@ final class ListenLine {
       reject(Reasons.INVALID_ENCODING, "not UTF-8");
     } else if (line[firstNonWhitespace(line)] != '{') {
       reject(Reasons.NOT_AN_OBJECT, null);
+    } else if (line.length > 1 && line[1] == 0) {
+      // Jackson would take "{" and a NUL for UTF-16 or UTF-32; in UTF-8 the NUL is no JSON.
+      reject(Reasons.MALFORMED_JSON, null);
     } else {
       readObject(line);
     }
@@ -113,6 +117,10 @@ final class ListenLine {
         return;
       }
       objectEnd = (int) parser.currentTokenLocation().getByteOffset() + 1;
+      if (objectEnd <= 0) {
+        reject(Reasons.MALFORMED_JSON, null);
+        return;
+      }
     } catch (IOException broken) {
       reject(Reasons.MALFORMED_JSON, null);
       return;
@@ -172,7 +180,14 @@ final class ListenLine {
       int start = (int) parser.currentTokenLocation().getByteOffset();
       parser.skipChildren();
       int end = (int) parser.currentTokenLocation().getByteOffset() + 1;
+      if (start < 0 || end > line.length) {
+        throw new JsonParseException(parser, "no byte offsets: not read as UTF-8");
+      }
       return new String(line, start, end - start, StandardCharsets.UTF_8);
+    }
+    if (value == JsonToken.VALUE_NUMBER_FLOAT && parser.isNaN()) {
+      // NaN and Infinity are not numbers an id or a timestamp can be: quoted, no rule takes them.
+      return '"' + parser.getText() + '"';
     }
     return parser.getText();
   }

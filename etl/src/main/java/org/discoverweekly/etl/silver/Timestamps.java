@@ -98,7 +98,9 @@ final class Timestamps {
           && allDigits(text, at + 4, at + 6)) {
         int hours = number(text, at + 1, at + 3);
         int minutes = number(text, at + 4, at + 6);
-        if (hours > MAX_OFFSET_HOURS || minutes > 59) {
+        if (hours > MAX_OFFSET_HOURS
+            || minutes > 59
+            || (hours == MAX_OFFSET_HOURS && minutes > 0)) {
           return null;
         }
         offsetSeconds = (zone == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);

@@ -117,6 +117,22 @@ class BadInputCorpusTest extends SparkTestBase {
     int quote = new String(broken, StandardCharsets.UTF_8).indexOf("xx");
     broken[quote] = (byte) 0xC3; // a two-byte sequence cut short
     bad("truncated UTF-8 sequence", broken, Reasons.INVALID_ENCODING);
+    bad("UTF-16 looking bytes", new byte[] {'{', 0, '}', 0}, Reasons.MALFORMED_JSON);
+    bad("empty object", "{}", Reasons.MISSING_FIELD);
+    bad(
+        "unquoted keys",
+        with("platform", "\"u\"").replace("\"event_id\"", "event_id"),
+        Reasons.MALFORMED_JSON);
+    bad("NUL after the object", with("platform", "\"n\"") + "\u0000", Reasons.TRAILING_DATA);
+    bad("user id NaN", with("user_id", "NaN"), Reasons.INVALID_ID);
+    bad(
+        "ts offset beyond 18 hours",
+        with("ts", "\"2026-11-16T08:00:00+18:30\""),
+        Reasons.BAD_TIMESTAMP);
+    bad(
+        "duplicate optional key",
+        with("platform", "\"a\",\"platform\":\"b\""),
+        Reasons.DUPLICATE_KEY);
   }
 
   /** Valid listens around the corpus: they must reach silver. */
