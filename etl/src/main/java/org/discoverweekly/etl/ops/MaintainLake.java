@@ -90,6 +90,9 @@ public final class MaintainLake {
 
   private TableReport maintain(Table table) {
     long started = System.nanoTime();
+    // A lake created by an older release gets today's table properties, so compacted files follow
+    // them.
+    lake.applyProperties(table);
     DeltaTable delta = DeltaTable.forPath(lake.spark(), lake.path(table));
     long liveBefore = liveFiles(table);
     Optional<String> recent = recentPartitions(table);

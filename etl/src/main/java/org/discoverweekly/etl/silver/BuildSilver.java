@@ -8,6 +8,7 @@ import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_QUARANTINE;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
+import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
@@ -154,40 +155,42 @@ public final class BuildSilver {
     }
     Dataset<Row> existing =
         lake.read(SILVER_LISTENS).filter(Partitions.in("event_date", eventDates));
-    Dataset<Row> fresh =
-        Lake.conform(Dedupe.notIn(batch, existing), SILVER_LISTENS)
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Map<LocalDate, Long> freshRows = Partitions.countBy(fresh, "ingest_date");
-      long versionBefore = lake.version(SILVER_LISTENS);
-      // Inserting by event id, pruned to the batch's partitions, makes a rerun add nothing that
-      // silver already has.
-      lake.delta(SILVER_LISTENS)
-          .as("silver")
-          .merge(
-              fresh.as("batch"),
-              Partitions.in("silver.event_date", eventDates)
-                  + " AND silver.event_date = batch.event_date"
-                  + " AND silver.event_id = batch.event_id")
-          .whenNotMatched()
-          .insertAll()
-          .execute();
-      long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
-      FaultPoint.reached(MERGED);
-      long expected = freshRows.values().stream().mapToLong(Long::longValue).sum();
-      if (inserted != expected) {
-        throw new PipelineException(
-            "silver.listens took "
-                + inserted
-                + " new listens where "
-                + expected
-                + " were new when this run read it: another silver run for overlapping dates"
-                + " committed meanwhile; rerun these dates");
-      }
-      return freshRows;
-    } finally {
-      fresh.unpersist();
+    Dataset<Row> fresh = Lake.conform(Dedupe.notIn(batch, existing), SILVER_LISTENS);
+    DeltaTable silver = lake.delta(SILVER_LISTENS);
+    long versionBefore = lake.version(SILVER_LISTENS);
+    // Inserting by event id, pruned to the batch's partitions, makes a rerun add nothing that
+    // silver already has; a concurrent writer of the same partitions fails this commit.
+    silver
+        .as("silver")
+        .merge(
+            fresh.as("batch"),
+            Partitions.in("silver.event_date", eventDates)
+                + " AND silver.event_date = batch.event_date"
+                + " AND silver.event_id = batch.event_id")
+        .whenNotMatched()
+        .insertAll()
+        .execute();
+    long merged = lake.version(SILVER_LISTENS);
+    if (merged > versionBefore + 1) {
+      throw new PipelineException(
+          "silver.listens moved from version "
+              + versionBefore
+              + " to "
+              + merged
+              + " during this merge: another writer committed meanwhile; rerun these dates");
     }
+    long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
+    FaultPoint.reached(MERGED);
+    if (inserted == 0) {
+      return Map.of();
+    }
+    // Counted from the files this merge's commit added, rather than from a cached copy of the
+    // batch.
+    Map<LocalDate, Long> freshRows =
+        Partitions.countBy(
+            lake.rowsAddedIn(SILVER_LISTENS, merged).select("ingest_date"), "ingest_date");
+    Partitions.requireTotal(SILVER_LISTENS.sqlName(), inserted, freshRows);
+    return freshRows;
   }
 
   /** The event dates of valid listens: the only silver partitions a batch can touch. */

@@ -3,16 +3,18 @@ package org.discoverweekly.etl.storage;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /** The Delta lake below one root (a local folder or an {@code s3a://} URI): tables by name. */
 public final class Lake {
@@ -94,6 +96,33 @@ public final class Lake {
   }
 
   /**
+   * Sets the catalog's {@link Table#properties} on a table created before they were in the catalog,
+   * so that files written from then on (a compaction's among them) follow them; a no-op, with no
+   * commit, when the table has them.
+   */
+  public void applyProperties(Table table) {
+    Row detail = DeltaTable.forPath(spark, path(table)).detail().head();
+    Map<String, String> current = detail.getJavaMap(detail.fieldIndex("properties"));
+    Map<String, String> missing = new TreeMap<>();
+    table
+        .properties()
+        .forEach(
+            (key, value) -> {
+              if (!value.equals(current.get(key))) {
+                missing.put(key, value);
+              }
+            });
+    if (missing.isEmpty()) {
+      return;
+    }
+    String settings =
+        missing.entrySet().stream()
+            .map(entry -> "'" + entry.getKey() + "' = '" + entry.getValue() + "'")
+            .collect(java.util.stream.Collectors.joining(", "));
+    spark.sql("ALTER TABLE delta.`" + path(table) + "` SET TBLPROPERTIES (" + settings + ")");
+  }
+
+  /**
    * Reads the table (as of its pinned version, if any); an absent table reads as empty with its
    * catalog schema.
    */
@@ -149,6 +178,37 @@ public final class Lake {
           "no metric " + metric + " on the last commit of " + table.sqlName() + ": " + metrics);
     }
     return Long.parseLong(value);
+  }
+
+  /**
+   * The rows of the data files that commit {@code version} of the table added, read from the files
+   * themselves (data columns only: partition values live in the paths).
+   */
+  public Dataset<Row> rowsAddedIn(Table table, long version) {
+    String commit = path(table) + "/_delta_log/" + String.format("%020d", version) + ".json";
+    java.util.List<String> files =
+        spark
+            .read()
+            .schema("add STRUCT<path: STRING>")
+            .json(commit)
+            .filter(functions.col("add").isNotNull())
+            .select("add.path")
+            .as(Encoders.STRING())
+            .collectAsList()
+            .stream()
+            .map(
+                relative ->
+                    new Path(new Path(path(table)), new Path(URI.create(relative))).toString())
+            .toList();
+    StructType dataColumns =
+        new StructType(
+            Arrays.stream(table.schema().fields())
+                .filter(field -> !table.partitionColumns().contains(field.name()))
+                .toArray(StructField[]::new));
+    if (files.isEmpty()) {
+      return spark.createDataFrame(java.util.List.of(), dataColumns);
+    }
+    return spark.read().schema(dataColumns).parquet(files.toArray(String[]::new));
   }
 
   /** Versions of several tables, keyed by their SQL names, for the run ledger. */
@@ -237,6 +297,6 @@ public final class Lake {
     if (uri.getScheme() != null && uri.getScheme().length() > 1) {
       return trimmed;
     }
-    return Path.of(trimmed).toAbsolutePath().normalize().toString();
+    return java.nio.file.Path.of(trimmed).toAbsolutePath().normalize().toString();
   }
 }
