@@ -192,7 +192,7 @@ final class Stages {
           String.format("%.4f", m.map()),
           String.format("%.4f", m.coverage()));
     }
-    out.println("backtest (k = " + metrics.als().k() + "):");
+    out.println("backtest (k = " + metrics.als().k() + (metrics.reused() ? ", reused" : "") + "):");
     table.print(out);
   }
 

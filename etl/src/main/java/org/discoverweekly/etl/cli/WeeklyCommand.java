@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Build week W from listens before W 00:00 UTC: gold.user_track_matrix (snapshot),",
       "the ALS model, gold.discover_weekly (top 30 unheard tracks per user), a backtest in",
-      "gold.model_metrics and the quality gate. Snapshot and model are reused when silver and",
-      "the config are unchanged. Exits 1 when the gate rejects the week."
+      "gold.model_metrics and the quality gate. Snapshot, model and backtest are reused when",
+      "silver and the config are unchanged. Exits 1 when the gate rejects the week."
     })
 final class WeeklyCommand implements Callable<Integer> {
 
@@ -29,7 +29,7 @@ final class WeeklyCommand implements Callable<Integer> {
 
   @Mixin WeekOption weekOption;
 
-  @Option(names = "--force", description = "Recompute the snapshot and the model.")
+  @Option(names = "--force", description = "Recompute the snapshot, the model and the backtest.")
   boolean force;
 
   @Option(

@@ -15,7 +15,10 @@ import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
@@ -45,8 +48,8 @@ public final class Backtest {
     this.settings = settings;
   }
 
-  /** ALS's and popularity's metrics on the same users. */
-  public record Result(Metrics als, Metrics popularity) {}
+  /** ALS's and popularity's metrics on the same users; {@code reused}: read back from gold. */
+  public record Result(Metrics als, Metrics popularity, boolean reused) {}
 
   /** Evaluates W and writes its two rows of {@code gold.model_metrics}. */
   public Result run(LocalDate week, String modelVersion) {
@@ -65,7 +68,7 @@ public final class Backtest {
         // and the gate rejects the week.
         Metrics none = new Metrics(k, 0, 0, 0, 0, 0, 0);
         write(week, modelVersion, none, none);
-        return new Result(none, none);
+        return new Result(none, none, false);
       }
       Dataset<Row> listens =
           lake.read(SILVER_LISTENS).filter(col("event_date").lt(lit(Date.valueOf(week))));
@@ -115,7 +118,7 @@ public final class Backtest {
               available);
       users.unpersist();
       write(week, modelVersion, als, popularity);
-      return new Result(als, popularity);
+      return new Result(als, popularity, false);
     } finally {
       matrix.unpersist();
     }
@@ -129,6 +132,37 @@ public final class Backtest {
             .select("ndcg")
             .collectAsList();
     return rows.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(rows.get(0).getDouble(0));
+  }
+
+  /** W's metrics as a backtest of {@code modelVersion} wrote them, if it did. */
+  public static Optional<Result> recorded(Lake lake, LocalDate week, String modelVersion) {
+    if (!lake.exists(GOLD_MODEL_METRICS)) {
+      return Optional.empty();
+    }
+    Map<String, Metrics> byModel = new HashMap<>();
+    for (Row row :
+        lake.read(GOLD_MODEL_METRICS)
+            .filter(
+                col("week")
+                    .equalTo(lit(Date.valueOf(week)))
+                    .and(col("model_version").equalTo(modelVersion)))
+            .collectAsList()) {
+      byModel.put(
+          row.getAs("model"),
+          new Metrics(
+              row.getAs("k"),
+              row.getAs("users"),
+              row.getAs("recall"),
+              row.getAs("precision"),
+              row.getAs("ndcg"),
+              row.getAs("map"),
+              row.getAs("coverage")));
+    }
+    Metrics als = byModel.get("als");
+    Metrics popularity = byModel.get("popularity");
+    return als == null || popularity == null
+        ? Optional.empty()
+        : Optional.of(new Result(als, popularity, true));
   }
 
   /** One row per evaluated user: predicted track keys best first, relevant track keys. */

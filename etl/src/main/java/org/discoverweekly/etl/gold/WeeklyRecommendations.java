@@ -78,6 +78,7 @@ public final class WeeklyRecommendations {
   }
 
   private Result runPinned(LocalDate week, boolean force, Map<String, Long> inputs) {
+    setCheckpointDir();
     String modelVersion = modelVersion(week, inputs);
     Map<String, String> config = config(modelVersion);
 
@@ -131,7 +132,7 @@ public final class WeeklyRecommendations {
                     null));
 
     FaultPoint.reached(RANKED, week);
-    Backtest.Result metrics = evaluate(week, inputs, modelVersion, config);
+    Backtest.Result metrics = evaluate(week, inputs, modelVersion, config, force);
     QualityGate.Verdict verdict = judge(week, metrics);
     ledger.trackWeek(
         "gate",
@@ -157,24 +158,60 @@ public final class WeeklyRecommendations {
   public Backtest.Result evaluate(LocalDate week) {
     Map<String, Long> inputs = inputs();
     String modelVersion = modelVersion(week, inputs);
+    setCheckpointDir();
     return new WeeklyRecommendations(lake.pinnedTo(inputs), ledger, settings)
-        .evaluate(week, inputs, modelVersion, config(modelVersion));
+        .evaluate(week, inputs, modelVersion, config(modelVersion), true);
   }
 
+  /**
+   * Where ALS checkpoints its long lineages, for the week's model and the backtest's alike: without
+   * a folder ALS skips its checkpoints, and a deep lineage overflows a task's stack.
+   */
+  private void setCheckpointDir() {
+    lake.spark()
+        .sparkContext()
+        .setCheckpointDir(
+            settings.checkpointDir().isEmpty() ? lake.checkpointPath() : settings.checkpointDir());
+  }
+
+  /**
+   * W's backtest, reused unless forced when the last one was built from the same recipe and its
+   * metrics are in gold: the model version (silver and the model settings), the catalog's version
+   * and the playlist and sample settings.
+   */
   private Backtest.Result evaluate(
-      LocalDate week, Map<String, Long> inputs, String modelVersion, Map<String, String> config) {
+      LocalDate week,
+      Map<String, Long> inputs,
+      String modelVersion,
+      Map<String, String> config,
+      boolean force) {
+    String recipe =
+        sha256(
+                modelVersion
+                    + "|"
+                    + inputs.get(SILVER_TRACKS.sqlName())
+                    + "|"
+                    + settings.playlists()
+                    + "|"
+                    + settings.evaluateUsers())
+            .substring(0, 12);
+    Map<String, String> evaluateConfig = new TreeMap<>(config);
+    evaluateConfig.put("backtest", recipe);
+    Optional<Backtest.Result> recorded =
+        force || ledger.current("evaluate", week, "backtest", recipe).isEmpty()
+            ? Optional.empty()
+            : Backtest.recorded(lake, week, modelVersion);
     Backtest.Result[] metrics = new Backtest.Result[1];
     ledger.trackWeek(
         "evaluate",
         week,
         () -> {
-          metrics[0] = new Backtest(lake, settings).run(week, modelVersion);
-          return new StageOutcome(
-              inputs,
-              Map.of("users", metrics[0].als().users()),
-              config,
-              StageOutcome.SUCCEEDED,
-              null);
+          metrics[0] =
+              recorded.orElseGet(() -> new Backtest(lake, settings).run(week, modelVersion));
+          Map<String, Long> counts = Map.of("users", metrics[0].als().users());
+          return recorded.isPresent()
+              ? reused(inputs, counts, evaluateConfig)
+              : new StageOutcome(inputs, counts, evaluateConfig, StageOutcome.SUCCEEDED, null);
         });
     return metrics[0];
   }
@@ -222,9 +259,6 @@ public final class WeeklyRecommendations {
 
   private ALSModel train(
       LocalDate week, String modelPath, Map<String, Long> inputs, Map<String, String> config) {
-    String checkpoints =
-        settings.checkpointDir().isEmpty() ? lake.checkpointPath() : settings.checkpointDir();
-    lake.spark().sparkContext().setCheckpointDir(checkpoints);
     ALSModel model = ImplicitAls.fit(BuildSnapshot.read(lake, week), settings.als());
     try {
       model.write().overwrite().save(modelPath);
