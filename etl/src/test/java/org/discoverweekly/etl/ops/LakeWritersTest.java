@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CliRun;
+import org.discoverweekly.etl.GeneratedLake;
 import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LakeWritersTest extends SparkTestBase {
 
-  private static final LocalDate WEEK = LocalDate.parse("2026-11-16");
+  private static final LocalDate WEEK = LocalDate.parse(GeneratedLake.WEEK);
 
   private static Path landing;
   private static Lake lake;
@@ -53,21 +54,7 @@ class LakeWritersTest extends SparkTestBase {
   static void buildSilver() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    CliRun.silverFromGenerated(
-        options(),
-        landing,
-        "--users",
-        "120",
-        "--tracks",
-        "800",
-        "--weeks",
-        "3",
-        "--end-week",
-        WEEK.toString(),
-        "--seed",
-        "5",
-        "--plays-per-day",
-        "12");
+    GeneratedLake.copyTo(landing, tempDir.resolve("lake"));
   }
 
   @Test

@@ -22,6 +22,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CassandraNode;
 import org.discoverweekly.etl.CliRun;
+import org.discoverweekly.etl.GeneratedLake;
 import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.serving.CassandraConnection;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ForgetTest extends SparkTestBase {
 
   private static final String KEYSPACE = "discover_forget_test";
-  private static final LocalDate WEEK = LocalDate.parse("2026-11-16");
+  private static final LocalDate WEEK = LocalDate.parse(GeneratedLake.WEEK);
 
   /** The salt etl/pom.xml gives the tests in DW_FORGET_SALT. */
   private static final String SALT = System.getenv("DW_FORGET_SALT");
@@ -66,22 +67,7 @@ class ForgetTest extends SparkTestBase {
     CassandraNode.freshKeyspace(KEYSPACE).close();
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    CliRun.silverFromGenerated(
-        options(),
-        landing,
-        "--users",
-        "120",
-        "--tracks",
-        "800",
-        "--weeks",
-        "3",
-        "--end-week",
-        WEEK.toString(),
-        "--seed",
-        "11",
-        "--plays-per-day",
-        "12");
-    CliRun.succeeding(options(), "weekly", "--week", WEEK.toString());
+    GeneratedLake.copyTo(landing, tempDir.resolve("lake"), WEEK.toString());
     CliRun.succeeding(options(), "publish", "--week", WEEK.toString());
     // The user to forget: one with a served playlist and, if any, quarantined lines.
     Dataset<Row> quarantined =

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CassandraNode;
 import org.discoverweekly.etl.CliProcess;
 import org.discoverweekly.etl.CliRun;
+import org.discoverweekly.etl.GeneratedLake;
 import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.StageOutcome;
@@ -40,8 +41,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PublishTest extends SparkTestBase {
 
   private static final String KEYSPACE = "discover_publish_test";
-  private static final LocalDate W1 = LocalDate.parse("2026-11-09");
-  private static final LocalDate W2 = LocalDate.parse("2026-11-16");
+  private static final LocalDate W1 = LocalDate.parse(GeneratedLake.WEEK_BEFORE);
+  private static final LocalDate W2 = LocalDate.parse(GeneratedLake.WEEK);
 
   private static Path landing;
   private static Lake lake;
@@ -65,22 +66,7 @@ class PublishTest extends SparkTestBase {
   static void buildTwoWeeks() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    CliRun.silverFromGenerated(
-        options(),
-        landing,
-        "--users",
-        "150",
-        "--tracks",
-        "1000",
-        "--weeks",
-        "3",
-        "--end-week",
-        W2.toString(),
-        "--seed",
-        "7",
-        "--plays-per-day",
-        "12");
-    cli("weekly", "--week", W1.toString());
+    GeneratedLake.copyTo(landing, tempDir.resolve("lake"), W1.toString());
     session = CassandraNode.freshKeyspace(KEYSPACE);
   }
 
