@@ -29,11 +29,13 @@ import org.apache.spark.sql.types.StructType;
  * product among the candidate items, without the user's heard tracks and with at most {@code
  * maxPerArtist} tracks per artist.
  *
- * <p>Each task scores a block of users against every candidate item with one matrix product, masks
- * the block's heard tracks inside the score matrix and keeps a bounded top list per user. Ranking
- * after the filter, not before, is what makes a user never come up short: the bound grows until the
- * artist cap is satisfied or the user's eligible tracks run out. Ties go to the lower track index,
- * so the same factors always give the same playlists.
+ * <p>Each task scores a block of users against the candidate items a tile at a time (one matrix
+ * product per tile, small enough to stay in the cache), masks the block's heard tracks inside the
+ * tile and keeps a bounded top list per user across tiles. Ranking after the filter, not before, is
+ * what makes a user never come up short: when the artist cap leaves the list short while eligible
+ * items remain, that user's whole score column is ranked with a bound that grows until the cap is
+ * satisfied or the eligible tracks run out. Ties go to the lower track index, so the same factors
+ * always give the same playlists.
  */
 public final class BlockedRanker {
 
@@ -45,8 +47,11 @@ public final class BlockedRanker {
           .add("track_index", IntegerType, false)
           .add("score", DoubleType, false);
 
-  /** A score block holds at most this many floats (64 MB) per task. */
-  private static final int MAX_BLOCK_FLOATS = 16 << 20;
+  /**
+   * A score tile holds about this many floats (1 MB), so the scan that follows the matrix product
+   * reads it from the cache the product wrote it to.
+   */
+  static final int TILE_FLOATS = 1 << 18;
 
   private BlockedRanker() {}
 
@@ -65,16 +70,16 @@ public final class BlockedRanker {
    * artist_id string}), which are collected and broadcast.
    */
   public static Dataset<Row> rank(Dataset<Row> users, Dataset<Row> items, Settings settings) {
+    return rank(users, items, settings, Math.max(1, TILE_FLOATS / settings.blockUsers()));
+  }
+
+  /** {@link #rank} with the items scored {@code tileItems} at a time. */
+  static Dataset<Row> rank(
+      Dataset<Row> users, Dataset<Row> items, Settings settings, int tileItems) {
     Candidates candidates = Candidates.collect(items);
     Broadcast<Candidates> shared =
         JavaSparkContext.fromSparkContext(users.sparkSession().sparkContext())
             .broadcast(candidates);
-    int blockUsers =
-        Math.max(
-            1,
-            Math.min(
-                settings.blockUsers(),
-                MAX_BLOCK_FLOATS / Math.max(1, candidates.trackIndex.length)));
     // The same users always meet in the same blocks in the same order, whatever partitioning the
     // factors came with: a native BLAS may round a user's scores differently depending on where
     // the user sits in a block, and reruns must give the same rows.
@@ -85,7 +90,8 @@ public final class BlockedRanker {
         .repartition(partitions, col("user_index"))
         .sortWithinPartitions("user_index")
         .mapPartitions(
-            new Scorer(shared, settings.k(), settings.maxPerArtist(), blockUsers),
+            new Scorer(
+                shared, settings.k(), settings.maxPerArtist(), settings.blockUsers(), tileItems),
             Encoders.row(OUTPUT));
   }
 
@@ -233,12 +239,14 @@ public final class BlockedRanker {
     private final int k;
     private final int maxPerArtist;
     private final int blockUsers;
+    private final int tileItems;
 
-    Scorer(Broadcast<Candidates> shared, int k, int maxPerArtist, int blockUsers) {
+    Scorer(Broadcast<Candidates> shared, int k, int maxPerArtist, int blockUsers, int tileItems) {
       this.shared = shared;
       this.k = k;
       this.maxPerArtist = maxPerArtist;
       this.blockUsers = blockUsers;
+      this.tileItems = tileItems;
     }
 
     @Override
@@ -277,52 +285,239 @@ public final class BlockedRanker {
       if (n == 0) {
         return out;
       }
-      float[] userFactors = new float[block.size() * rank];
-      for (int u = 0; u < block.size(); u++) {
+      int size = block.size();
+      float[] userFactors = new float[size * rank];
+      int[][] heard = new int[size][];
+      for (int u = 0; u < size; u++) {
         List<Float> features = block.get(u).getList(1);
         for (int f = 0; f < rank; f++) {
           userFactors[u * rank + f] = features.get(f);
         }
+        heard[u] = heardPositions(items, block.get(u));
       }
-      // scores (n × users, column-major) = itemsᵀ (n × rank) · users (rank × users)
-      float[] scores = new float[n * block.size()];
-      BLAS.getInstance()
-          .sgemm(
-              "T",
-              "N",
-              n,
-              block.size(),
-              rank,
-              1f,
-              items.factors,
-              rank,
-              userFactors,
-              rank,
-              0f,
-              scores,
-              n);
-      for (int u = 0; u < block.size(); u++) {
-        Row user = block.get(u);
-        int offset = u * n;
-        if (!user.isNullAt(2)) {
-          for (int heard : user.<Integer>getList(2)) {
-            if (heard >= 0 && heard < items.positionOfTrack.length) {
-              int p = items.positionOfTrack[heard];
-              if (p >= 0) {
-                scores[offset + p] = Float.NEGATIVE_INFINITY;
-              }
-            }
+      // The items are scored a tile at a time (tileItems × users, small enough to stay in the
+      // cache between the product that writes it and the scan that reads it), each user keeping
+      // the best `bound` eligible items across tiles.
+      int bound = Math.min(n, 4 * k);
+      Best[] best = new Best[size];
+      for (int u = 0; u < size; u++) {
+        best[u] = new Best(bound);
+      }
+      int[] nextHeard = new int[size];
+      int tile = Math.max(1, Math.min(n, tileItems));
+      float[] scores = new float[tile * size];
+      for (int from = 0; from < n; from += tile) {
+        int count = Math.min(tile, n - from);
+        // scores (count × users, column-major) = itemsᵀ (count × rank) · users (rank × users)
+        BLAS.getInstance()
+            .sgemm(
+                "T",
+                "N",
+                count,
+                size,
+                rank,
+                1f,
+                items.factors,
+                from * rank,
+                rank,
+                userFactors,
+                0,
+                rank,
+                0f,
+                scores,
+                0,
+                count);
+        for (int u = 0; u < size; u++) {
+          int offset = u * count;
+          int[] skip = heard[u];
+          int h = nextHeard[u];
+          while (h < skip.length && skip[h] < from + count) {
+            scores[offset + skip[h] - from] = Float.NEGATIVE_INFINITY;
+            h++;
           }
+          nextHeard[u] = h;
+          best[u].scan(scores, offset, from, count);
         }
-        int[] picked = top.select(scores, offset);
-        for (int position = 0; position < picked.length; position++) {
-          int p = picked[position];
+      }
+      for (int u = 0; u < size; u++) {
+        Row user = block.get(u);
+        Best kept = best[u];
+        int[] sorted = kept.sortedPositions();
+        int[] ranks = top.pick(sorted);
+        if (ranks.length < k && kept.size() == bound && bound < n) {
+          // The artist cap left the list short and more eligible items remain: this user's whole
+          // score column, ranked with a growing bound.
+          float[] column = new float[n];
+          BLAS.getInstance()
+              .sgemv(
+                  "T",
+                  rank,
+                  n,
+                  1f,
+                  items.factors,
+                  0,
+                  rank,
+                  userFactors,
+                  u * rank,
+                  1,
+                  0f,
+                  column,
+                  0,
+                  1);
+          for (int p : heard[u]) {
+            column[p] = Float.NEGATIVE_INFINITY;
+          }
+          int[] picked = top.select(column, 0);
+          for (int position = 0; position < picked.length; position++) {
+            int p = picked[position];
+            out.add(
+                RowFactory.create(
+                    user.getInt(0), position + 1, items.trackIndex[p], (double) column[p]));
+          }
+          continue;
+        }
+        for (int position = 0; position < ranks.length; position++) {
+          int p = sorted[ranks[position]];
           out.add(
               RowFactory.create(
-                  user.getInt(0), position + 1, items.trackIndex[p], (double) scores[offset + p]));
+                  user.getInt(0),
+                  position + 1,
+                  items.trackIndex[p],
+                  (double) kept.sortedScore(ranks[position])));
         }
       }
       return out;
+    }
+
+    /** The candidate positions of a user's heard tracks, ascending, without repeats. */
+    private static int[] heardPositions(Candidates items, Row user) {
+      if (user.isNullAt(2)) {
+        return new int[0];
+      }
+      return user.<Integer>getList(2).stream()
+          .filter(track -> track != null && track >= 0 && track < items.positionOfTrack.length)
+          .mapToInt(track -> items.positionOfTrack[track])
+          .filter(p -> p >= 0)
+          .sorted()
+          .distinct()
+          .toArray();
+    }
+  }
+
+  /**
+   * One user's best {@code bound} eligible items of the tiles scanned so far, in a heap whose root
+   * is the worst kept; ties go to the lower position.
+   */
+  static final class Best {
+    private final int[] heap;
+    private final float[] heapScores;
+    private int size;
+    private float[] sortedScores;
+
+    Best(int bound) {
+      heap = new int[bound];
+      heapScores = new float[bound];
+    }
+
+    int size() {
+      return size;
+    }
+
+    /** Offers the scores of positions {@code from .. from + count - 1}, in that order. */
+    void scan(float[] scores, int offset, int from, int count) {
+      int bound = heap.length;
+      int i = 0;
+      for (; i < count && size < bound; i++) {
+        float score = scores[offset + i];
+        if (score > Float.NEGATIVE_INFINITY) {
+          heap[size] = from + i;
+          heapScores[size] = score;
+          siftUp(size++);
+        }
+      }
+      if (size < bound) {
+        return;
+      }
+      // Positions come in increasing order, so once the heap is full a later item enters only
+      // with a strictly higher score than the worst kept: one comparison per item.
+      float worst = heapScores[0];
+      for (; i < count; i++) {
+        float score = scores[offset + i];
+        if (score > worst) {
+          heap[0] = from + i;
+          heapScores[0] = score;
+          siftDown();
+          worst = heapScores[0];
+        }
+      }
+    }
+
+    /** The kept positions, best first; {@link #sortedScores} holds their scores. */
+    int[] sortedPositions() {
+      Integer[] slots = new Integer[size];
+      for (int i = 0; i < size; i++) {
+        slots[i] = i;
+      }
+      Arrays.sort(slots, (a, b) -> better(a, b) ? -1 : a.equals(b) ? 0 : 1);
+      int[] positions = new int[size];
+      sortedScores = new float[size];
+      for (int i = 0; i < size; i++) {
+        positions[i] = heap[slots[i]];
+        sortedScores[i] = heapScores[slots[i]];
+      }
+      return positions;
+    }
+
+    /** The score of the item {@link #sortedPositions} put at {@code rank}. */
+    float sortedScore(int rank) {
+      return sortedScores[rank];
+    }
+
+    /** Whether heap slot {@code a} holds a better item than slot {@code b}. */
+    private boolean better(int a, int b) {
+      float sa = heapScores[a];
+      float sb = heapScores[b];
+      return sa > sb || (sa == sb && heap[a] < heap[b]);
+    }
+
+    private void siftUp(int i) {
+      while (i > 0) {
+        int parent = (i - 1) / 2;
+        if (!better(parent, i)) {
+          break;
+        }
+        swap(i, parent);
+        i = parent;
+      }
+    }
+
+    private void siftDown() {
+      int i = 0;
+      while (true) {
+        int left = 2 * i + 1;
+        int right = left + 1;
+        int worst = i;
+        if (left < size && better(worst, left)) {
+          worst = left;
+        }
+        if (right < size && better(worst, right)) {
+          worst = right;
+        }
+        if (worst == i) {
+          return;
+        }
+        swap(i, worst);
+        i = worst;
+      }
+    }
+
+    private void swap(int i, int j) {
+      int position = heap[i];
+      heap[i] = heap[j];
+      heap[j] = position;
+      float score = heapScores[i];
+      heapScores[i] = heapScores[j];
+      heapScores[j] = score;
     }
   }
 
@@ -349,27 +544,38 @@ public final class BlockedRanker {
       int bound = Math.min(n, 4 * k);
       while (true) {
         int[] best = best(scores, offset, n, bound);
-        int[] picked = new int[Math.min(k, best.length)];
-        int count = 0;
-        for (int p : best) {
-          if (count == picked.length) {
-            break;
-          }
-          if (perArtist[items.artist[p]] < maxPerArtist) {
-            perArtist[items.artist[p]]++;
-            picked[count++] = p;
-          }
-        }
-        for (int p : best) {
-          perArtist[items.artist[p]] = 0;
-        }
+        int[] ranks = pick(best);
         // Fewer eligible items than the bound means every eligible item was seen: the list is
         // final.
-        if (count == k || best.length < bound || bound == n) {
-          return Arrays.copyOf(picked, count);
+        if (ranks.length == k || best.length < bound || bound == n) {
+          int[] picked = new int[ranks.length];
+          for (int i = 0; i < ranks.length; i++) {
+            picked[i] = best[ranks[i]];
+          }
+          return picked;
         }
         bound = Math.min(n, bound * 4);
       }
+    }
+
+    /**
+     * The greedy artist cap over item positions sorted best first: the ranks (indices into {@code
+     * best}) of at most {@code k} items, best first.
+     */
+    int[] pick(int[] best) {
+      int[] ranks = new int[Math.min(k, best.length)];
+      int count = 0;
+      for (int r = 0; r < best.length && count < ranks.length; r++) {
+        int artist = items.artist[best[r]];
+        if (perArtist[artist] < maxPerArtist) {
+          perArtist[artist]++;
+          ranks[count++] = r;
+        }
+      }
+      for (int p : best) {
+        perArtist[items.artist[p]] = 0;
+      }
+      return Arrays.copyOf(ranks, count);
     }
 
     /** Positions of the best {@code bound} eligible scores, best first, ties to the lower index. */

@@ -102,24 +102,51 @@ class BlockedRankerTest extends ModelsTestBase {
     }
     BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 5);
 
-    Dataset<Row> ranked =
-        BlockedRanker.rank(
-                rows(USERS, userRows.toArray(Object[][]::new)),
-                rows(ITEMS, itemRows.toArray(Object[][]::new)),
-                settings)
-            .cache();
+    // One tile of all 200 items, and tiles of 7 that split users' heard tracks and ties.
+    for (int tileItems : List.of(200, 7)) {
+      Dataset<Row> ranked =
+          BlockedRanker.rank(
+                  rows(USERS, userRows.toArray(Object[][]::new)),
+                  rows(ITEMS, itemRows.toArray(Object[][]::new)),
+                  settings,
+                  tileItems)
+              .cache();
 
-    for (Object[] user : userRows) {
-      int index = (Integer) user[0];
-      List<Integer> expected = bruteForce(user, itemRows, settings);
-      assertEquals(expected, tracksOf(ranked, index), "user " + index);
-      List<Integer> positions =
-          ranked.filter("user_index = " + index).orderBy("position").collectAsList().stream()
-              .map(row -> row.getInt(1))
-              .toList();
-      assertEquals(IntStream.rangeClosed(1, expected.size()).boxed().toList(), positions);
+      for (Object[] user : userRows) {
+        int index = (Integer) user[0];
+        List<Integer> expected = bruteForce(user, itemRows, settings);
+        assertEquals(expected, tracksOf(ranked, index), "user " + index + ", tiles " + tileItems);
+        List<Integer> positions =
+            ranked.filter("user_index = " + index).orderBy("position").collectAsList().stream()
+                .map(row -> row.getInt(1))
+                .toList();
+        assertEquals(IntStream.rangeClosed(1, expected.size()).boxed().toList(), positions);
+      }
+      assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here");
+      ranked.unpersist();
     }
-    assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here");
+  }
+
+  @Test
+  void shouldLookPastTheBoundWhenTheArtistCapEmptiesIt() {
+    // The 20 best tracks are one artist's, more than the bound of 4 × k = 12 kept per user: with
+    // one track per artist the list must reach below them.
+    List<Object[]> itemRows = new ArrayList<>();
+    for (int t = 0; t < 20; t++) {
+      itemRows.add(item(t, 100 - t, "same"));
+    }
+    for (int t = 20; t < 25; t++) {
+      itemRows.add(item(t, 50 - t, "a" + t));
+    }
+    Dataset<Row> users = rows(USERS, user(0, List.of(1f), List.of(0)));
+    Dataset<Row> items = rows(ITEMS, itemRows.toArray(Object[][]::new));
+
+    Dataset<Row> ranked = BlockedRanker.rank(users, items, new BlockedRanker.Settings(3, 1, 4), 5);
+
+    assertEquals(List.of(1, 20, 21), tracksOf(ranked, 0));
+    assertEquals(
+        List.of(99.0, 30.0, 29.0),
+        ranked.orderBy("position").collectAsList().stream().map(row -> row.getDouble(3)).toList());
   }
 
   @Test

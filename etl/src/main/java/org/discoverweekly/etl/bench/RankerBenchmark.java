@@ -108,6 +108,9 @@ public final class RankerBenchmark {
             new BlockedRanker.Settings(K, MAX_PER_ARTIST, 256));
     lines.add(prefix + line("blocked ranker", started, blocked, users));
 
+    if (Boolean.getBoolean("bench.blocked-only")) {
+      return lines;
+    }
     int maxHeard = heard.select(max(expr("size(heard)"))).head().getInt(0);
     started = System.nanoTime();
     Dataset<Row> recommended =
