@@ -340,53 +340,53 @@ public final class BlockedRanker {
         }
       }
       for (int u = 0; u < size; u++) {
-        Row user = block.get(u);
         Best kept = best[u];
-        int[] sorted = kept.sortedPositions();
-        int[] ranks = top.pick(sorted);
+        kept.sort();
+        int[] ranks = top.pick(kept);
         if (ranks.length < k && kept.size() == bound && bound < n) {
           // The artist cap left the list short and more eligible items remain: this user's whole
           // score column, ranked with a growing bound.
-          float[] column = new float[n];
-          BLAS.getInstance()
-              .sgemv(
-                  "T",
-                  rank,
-                  n,
-                  1f,
-                  items.factors,
-                  0,
-                  rank,
-                  userFactors,
-                  u * rank,
-                  1,
-                  0f,
-                  column,
-                  0,
-                  1);
-          for (int p : heard[u]) {
-            column[p] = Float.NEGATIVE_INFINITY;
-          }
-          int[] picked = top.select(column, 0);
-          for (int position = 0; position < picked.length; position++) {
-            int p = picked[position];
-            out.add(
-                RowFactory.create(
-                    user.getInt(0), position + 1, items.trackIndex[p], (double) column[p]));
-          }
-          continue;
+          kept = top.widen(column(items, userFactors, u, heard[u]), bound);
+          ranks = top.pick(kept);
         }
+        int userIndex = block.get(u).getInt(0);
         for (int position = 0; position < ranks.length; position++) {
-          int p = sorted[ranks[position]];
+          int p = kept.position(ranks[position]);
           out.add(
               RowFactory.create(
-                  user.getInt(0),
+                  userIndex,
                   position + 1,
                   items.trackIndex[p],
-                  (double) kept.sortedScore(ranks[position])));
+                  (double) kept.score(ranks[position])));
         }
       }
       return out;
+    }
+
+    /** User {@code u}'s score for every item, with its heard tracks at -infinity. */
+    private static float[] column(Candidates items, float[] userFactors, int u, int[] heard) {
+      int n = items.trackIndex.length;
+      float[] column = new float[n];
+      BLAS.getInstance()
+          .sgemv(
+              "T",
+              items.rank,
+              n,
+              1f,
+              items.factors,
+              0,
+              items.rank,
+              userFactors,
+              u * items.rank,
+              1,
+              0f,
+              column,
+              0,
+              1);
+      for (int p : heard) {
+        column[p] = Float.NEGATIVE_INFINITY;
+      }
+      return column;
     }
 
     /** The candidate positions of a user's heard tracks, ascending, without repeats. */
@@ -405,34 +405,38 @@ public final class BlockedRanker {
   }
 
   /**
-   * One user's best {@code bound} eligible items of the tiles scanned so far, in a heap whose root
-   * is the worst kept; ties go to the lower position.
+   * One user's best {@code bound} eligible items of the scores scanned so far, in a heap whose root
+   * is the worst kept; ties go to the lower position. {@link #sort} then orders them best first.
    */
   static final class Best {
-    private final int[] heap;
-    private final float[] heapScores;
+    private final int[] positions;
+    private final float[] scores;
     private int size;
-    private float[] sortedScores;
+    private int heapSize;
 
     Best(int bound) {
-      heap = new int[bound];
-      heapScores = new float[bound];
+      positions = new int[bound];
+      scores = new float[bound];
     }
 
     int size() {
       return size;
     }
 
-    /** Offers the scores of positions {@code from .. from + count - 1}, in that order. */
-    void scan(float[] scores, int offset, int from, int count) {
-      int bound = heap.length;
+    /**
+     * Offers the scores of positions {@code from .. from + count - 1}, in that order (and after any
+     * position offered before); -infinity and NaN are not eligible.
+     */
+    void scan(float[] column, int offset, int from, int count) {
+      int bound = positions.length;
       int i = 0;
       for (; i < count && size < bound; i++) {
-        float score = scores[offset + i];
+        float score = column[offset + i];
         if (score > Float.NEGATIVE_INFINITY) {
-          heap[size] = from + i;
-          heapScores[size] = score;
-          siftUp(size++);
+          positions[size] = from + i;
+          scores[size] = score;
+          heapSize = ++size;
+          siftUp(size - 1);
         }
       }
       if (size < bound) {
@@ -440,44 +444,45 @@ public final class BlockedRanker {
       }
       // Positions come in increasing order, so once the heap is full a later item enters only
       // with a strictly higher score than the worst kept: one comparison per item.
-      float worst = heapScores[0];
+      float worst = scores[0];
       for (; i < count; i++) {
-        float score = scores[offset + i];
+        float score = column[offset + i];
         if (score > worst) {
-          heap[0] = from + i;
-          heapScores[0] = score;
-          siftDown();
-          worst = heapScores[0];
+          positions[0] = from + i;
+          scores[0] = score;
+          siftDown(0);
+          worst = scores[0];
         }
       }
     }
 
-    /** The kept positions, best first; {@link #sortedScores} holds their scores. */
-    int[] sortedPositions() {
-      Integer[] slots = new Integer[size];
-      for (int i = 0; i < size; i++) {
-        slots[i] = i;
+    /**
+     * Orders the kept items best first, in place (a heap sort: the worst goes to the end), for
+     * {@link #position} and {@link #score}; nothing may be scanned after.
+     */
+    void sort() {
+      while (heapSize > 1) {
+        swap(0, --heapSize);
+        siftDown(0);
       }
-      Arrays.sort(slots, (a, b) -> better(a, b) ? -1 : a.equals(b) ? 0 : 1);
-      int[] positions = new int[size];
-      sortedScores = new float[size];
-      for (int i = 0; i < size; i++) {
-        positions[i] = heap[slots[i]];
-        sortedScores[i] = heapScores[slots[i]];
-      }
-      return positions;
+      heapSize = 0;
     }
 
-    /** The score of the item {@link #sortedPositions} put at {@code rank}. */
-    float sortedScore(int rank) {
-      return sortedScores[rank];
+    /** The position ranked {@code rank} (from 0) by {@link #sort}. */
+    int position(int rank) {
+      return positions[rank];
     }
 
-    /** Whether heap slot {@code a} holds a better item than slot {@code b}. */
+    /** The score of the position ranked {@code rank}. */
+    float score(int rank) {
+      return scores[rank];
+    }
+
+    /** Whether slot {@code a} holds a better item than slot {@code b}. */
     private boolean better(int a, int b) {
-      float sa = heapScores[a];
-      float sb = heapScores[b];
-      return sa > sb || (sa == sb && heap[a] < heap[b]);
+      float sa = scores[a];
+      float sb = scores[b];
+      return sa > sb || (sa == sb && positions[a] < positions[b]);
     }
 
     private void siftUp(int i) {
@@ -491,16 +496,15 @@ public final class BlockedRanker {
       }
     }
 
-    private void siftDown() {
-      int i = 0;
+    private void siftDown(int i) {
       while (true) {
         int left = 2 * i + 1;
         int right = left + 1;
         int worst = i;
-        if (left < size && better(worst, left)) {
+        if (left < heapSize && better(worst, left)) {
           worst = left;
         }
-        if (right < size && better(worst, right)) {
+        if (right < heapSize && better(worst, right)) {
           worst = right;
         }
         if (worst == i) {
@@ -512,19 +516,18 @@ public final class BlockedRanker {
     }
 
     private void swap(int i, int j) {
-      int position = heap[i];
-      heap[i] = heap[j];
-      heap[j] = position;
-      float score = heapScores[i];
-      heapScores[i] = heapScores[j];
-      heapScores[j] = score;
+      int position = positions[i];
+      positions[i] = positions[j];
+      positions[j] = position;
+      float score = scores[i];
+      scores[i] = scores[j];
+      scores[j] = score;
     }
   }
 
   /**
-   * The best {@code k} item positions of one score column under the artist cap: a bounded heap
-   * keeps the best {@code bound} eligible items, a greedy pass applies the cap, and the bound grows
-   * when the cap left the list short while more eligible items remain.
+   * The artist cap over a user's best items: a greedy pass over them best first, and a bound that
+   * grows when the cap left the list short while more eligible items remain.
    */
   static final class TopList {
     private final Candidates items;
@@ -539,117 +542,44 @@ public final class BlockedRanker {
       this.perArtist = new int[items.artistCount()];
     }
 
-    int[] select(float[] scores, int offset) {
-      int n = items.trackIndex.length;
-      int bound = Math.min(n, 4 * k);
+    /**
+     * The best items of a whole score column kept under a bound that grows from four times {@code
+     * tooSmall} until {@link #pick} finds {@code k} or every eligible item is kept, sorted.
+     */
+    Best widen(float[] column, int tooSmall) {
+      int n = column.length;
+      int bound = tooSmall;
       while (true) {
-        int[] best = best(scores, offset, n, bound);
-        int[] ranks = pick(best);
+        bound = Math.min(n, bound * 4);
+        Best best = new Best(bound);
+        best.scan(column, 0, 0, n);
+        best.sort();
         // Fewer eligible items than the bound means every eligible item was seen: the list is
         // final.
-        if (ranks.length == k || best.length < bound || bound == n) {
-          int[] picked = new int[ranks.length];
-          for (int i = 0; i < ranks.length; i++) {
-            picked[i] = best[ranks[i]];
-          }
-          return picked;
+        if (best.size() < bound || bound == n || pick(best).length == k) {
+          return best;
         }
-        bound = Math.min(n, bound * 4);
       }
     }
 
     /**
-     * The greedy artist cap over item positions sorted best first: the ranks (indices into {@code
-     * best}) of at most {@code k} items, best first.
+     * The greedy artist cap over sorted {@code best}: the ranks (into {@code best}) of at most
+     * {@code k} items, best first.
      */
-    int[] pick(int[] best) {
-      int[] ranks = new int[Math.min(k, best.length)];
+    int[] pick(Best best) {
+      int[] ranks = new int[Math.min(k, best.size())];
       int count = 0;
-      for (int r = 0; r < best.length && count < ranks.length; r++) {
-        int artist = items.artist[best[r]];
+      for (int r = 0; r < best.size() && count < ranks.length; r++) {
+        int artist = items.artist[best.position(r)];
         if (perArtist[artist] < maxPerArtist) {
           perArtist[artist]++;
           ranks[count++] = r;
         }
       }
-      for (int p : best) {
-        perArtist[items.artist[p]] = 0;
+      for (int r = 0; r < best.size(); r++) {
+        perArtist[items.artist[best.position(r)]] = 0;
       }
       return Arrays.copyOf(ranks, count);
-    }
-
-    /** Positions of the best {@code bound} eligible scores, best first, ties to the lower index. */
-    private static int[] best(float[] scores, int offset, int n, int bound) {
-      int[] heap = new int[bound];
-      int size = 0;
-      // Positions come in increasing order, so once the heap is full a later item enters only
-      // with a strictly higher score than the worst kept: one comparison per item.
-      float worst = Float.NEGATIVE_INFINITY;
-      for (int p = 0; p < n; p++) {
-        float score = scores[offset + p];
-        if (!(score > Float.NEGATIVE_INFINITY)) {
-          continue;
-        }
-        if (size < bound) {
-          heap[size] = p;
-          siftUp(heap, size++, scores, offset);
-          worst = scores[offset + heap[0]];
-        } else if (score > worst) {
-          heap[0] = p;
-          siftDown(heap, size, scores, offset);
-          worst = scores[offset + heap[0]];
-        }
-      }
-      Integer[] sorted = new Integer[size];
-      for (int i = 0; i < size; i++) {
-        sorted[i] = heap[i];
-      }
-      Arrays.sort(sorted, (a, b) -> better(a, b, scores, offset) ? -1 : a.equals(b) ? 0 : 1);
-      return Arrays.stream(sorted).mapToInt(Integer::intValue).toArray();
-    }
-
-    private static boolean better(int a, int b, float[] scores, int offset) {
-      float sa = scores[offset + a];
-      float sb = scores[offset + b];
-      return sa > sb || (sa == sb && a < b);
-    }
-
-    /** The heap keeps its worst entry at the root. */
-    private static void siftUp(int[] heap, int i, float[] scores, int offset) {
-      while (i > 0) {
-        int parent = (i - 1) / 2;
-        if (!better(heap[parent], heap[i], scores, offset)) {
-          break;
-        }
-        swap(heap, i, parent);
-        i = parent;
-      }
-    }
-
-    private static void siftDown(int[] heap, int size, float[] scores, int offset) {
-      int i = 0;
-      while (true) {
-        int left = 2 * i + 1;
-        int right = left + 1;
-        int worst = i;
-        if (left < size && better(heap[worst], heap[left], scores, offset)) {
-          worst = left;
-        }
-        if (right < size && better(heap[worst], heap[right], scores, offset)) {
-          worst = right;
-        }
-        if (worst == i) {
-          return;
-        }
-        swap(heap, i, worst);
-        i = worst;
-      }
-    }
-
-    private static void swap(int[] heap, int i, int j) {
-      int t = heap[i];
-      heap[i] = heap[j];
-      heap[j] = t;
     }
   }
 }
