@@ -5,9 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.generate.Manifest;
@@ -15,8 +13,7 @@ import org.discoverweekly.etl.generate.Manifest;
 /**
  * Three generated weeks ending with {@link #WEEK}, ingested and built into silver through the CLI
  * once per test run, and copied into each class that asks: the classes whose assertions hold for
- * any such lake share its cost. A class may ask for weeks already run by {@code weekly}; each such
- * variant is built once too, from a copy of the base lake.
+ * any such lake share its cost.
  */
 public final class GeneratedLake {
 
@@ -44,61 +41,47 @@ public final class GeneratedLake {
           "--bots",
           "2");
 
-  private static final Map<List<String>, Path> BUILT = new HashMap<>();
-  private static Path root;
+  private static Path built;
 
   private GeneratedLake() {}
 
   /**
-   * Copies the landing data to {@code landing} and the lake, with {@code weekly} run for each of
-   * {@code weeks} in order, to {@code lake}; returns the landing's manifest.
+   * Copies the landing data to {@code landing} and the lake to {@code lake}; returns the landing's
+   * manifest.
    */
-  public static synchronized Manifest copyTo(Path landing, Path lake, String... weeks) {
-    Path built = built(List.of(weeks));
+  public static synchronized Manifest copyTo(Path landing, Path lake) {
+    if (built == null) {
+      built = build();
+    }
     copy(built.resolve("landing"), landing);
     copy(built.resolve("lake"), lake);
     return Generator.readManifest(landing);
   }
 
-  private static Path built(List<String> weeks) {
-    Path built = BUILT.get(weeks);
-    if (built != null) {
-      return built;
+  /** Copies only the landing data, for a class that ingests it into a lake of its own. */
+  public static synchronized Manifest landingTo(Path landing) {
+    if (built == null) {
+      built = build();
     }
-    built = root().resolve("lake-" + BUILT.size());
-    Path landing = built.resolve("landing");
-    Path lake = built.resolve("lake");
-    if (weeks.isEmpty()) {
-      CliRun.silverFromGenerated(
-          CliRun.smallRun(lake.toString(), landing, List.of()),
-          landing,
-          GENERATE.toArray(String[]::new));
-    } else {
-      Path base = built(weeks.subList(0, weeks.size() - 1));
-      copy(base.resolve("landing"), landing);
-      copy(base.resolve("lake"), lake);
-      CliRun.succeeding(
-          CliRun.smallRun(lake.toString(), landing, List.of()),
-          "weekly",
-          "--week",
-          weeks.get(weeks.size() - 1));
-    }
-    BUILT.put(List.copyOf(weeks), built);
-    return built;
+    copy(built.resolve("landing"), landing);
+    return Generator.readManifest(landing);
   }
 
-  /** A folder for this test run's lakes, deleted when the JVM exits. */
-  private static Path root() {
-    if (root == null) {
-      try {
-        root = Files.createTempDirectory("discover-weekly-generated-");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Path folder = root;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(folder)));
+  /** Generates, ingests and builds silver in a folder deleted when the JVM exits. */
+  private static Path build() {
+    Path folder;
+    try {
+      folder = Files.createTempDirectory("discover-weekly-generated-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return root;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(folder)));
+    Path landing = folder.resolve("landing");
+    CliRun.silverFromGenerated(
+        CliRun.smallRun(folder.resolve("lake").toString(), landing, List.of()),
+        landing,
+        GENERATE.toArray(String[]::new));
+    return folder;
   }
 
   /** Copies a folder tree; Delta tables name their files relative to the table folder. */

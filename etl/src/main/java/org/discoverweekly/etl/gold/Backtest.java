@@ -136,9 +136,6 @@ public final class Backtest {
 
   /** W's metrics as a backtest of {@code modelVersion} wrote them, if it did. */
   public static Optional<Result> recorded(Lake lake, LocalDate week, String modelVersion) {
-    if (!lake.exists(GOLD_MODEL_METRICS)) {
-      return Optional.empty();
-    }
     Map<String, Metrics> byModel = new HashMap<>();
     for (Row row :
         lake.read(GOLD_MODEL_METRICS)

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CassandraNode;
 import org.discoverweekly.etl.CliRun;
+import org.discoverweekly.etl.GeneratedLake;
 import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.ops.FaultPoint;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BackfillTest extends SparkTestBase {
 
   private static final String KEYSPACE = "discover_backfill_test";
-  private static final LocalDate W1 = LocalDate.parse("2026-11-09");
-  private static final LocalDate W2 = LocalDate.parse("2026-11-16");
+  private static final LocalDate W1 = LocalDate.parse(GeneratedLake.WEEK_BEFORE);
+  private static final LocalDate W2 = LocalDate.parse(GeneratedLake.WEEK);
 
   private static Path landing;
   private static Lake lake;
@@ -51,23 +52,7 @@ class BackfillTest extends SparkTestBase {
   static void landHistoryBeforeTheWeeks() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    CliRun.succeeding(
-        options(),
-        "generate",
-        "--out",
-        landing.toString(),
-        "--users",
-        "120",
-        "--tracks",
-        "800",
-        "--weeks",
-        "3",
-        "--end-week",
-        W2.toString(),
-        "--seed",
-        "3",
-        "--plays-per-day",
-        "12");
+    GeneratedLake.landingTo(landing);
     List<LocalDate> history =
         Generator.readManifest(landing).arrivalDates().stream()
             .filter(date -> date.isBefore(W1.minusDays(7)))

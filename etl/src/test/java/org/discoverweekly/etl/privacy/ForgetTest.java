@@ -67,7 +67,8 @@ class ForgetTest extends SparkTestBase {
     CassandraNode.freshKeyspace(KEYSPACE).close();
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    GeneratedLake.copyTo(landing, tempDir.resolve("lake"), WEEK.toString());
+    GeneratedLake.copyTo(landing, tempDir.resolve("lake"));
+    CliRun.succeeding(options(), "weekly", "--week", WEEK.toString());
     CliRun.succeeding(options(), "publish", "--week", WEEK.toString());
     // The user to forget: one with a served playlist and, if any, quarantined lines.
     Dataset<Row> quarantined =

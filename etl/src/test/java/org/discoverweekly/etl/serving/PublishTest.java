@@ -66,7 +66,8 @@ class PublishTest extends SparkTestBase {
   static void buildTwoWeeks() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    GeneratedLake.copyTo(landing, tempDir.resolve("lake"), W1.toString());
+    GeneratedLake.copyTo(landing, tempDir.resolve("lake"));
+    cli("weekly", "--week", W1.toString());
     session = CassandraNode.freshKeyspace(KEYSPACE);
   }
 
