@@ -1,6 +1,8 @@
 """One real run of the DAG through Airflow: `dag.test()` submits the application jar with
 pyspark's spark-submit in local mode against a temporary lake and the local Cassandra, then the
-week's gold rows and what Cassandra serves are checked."""
+week's gold rows and what Cassandra serves are checked, and gold.discover_weekly is read with
+delta-rs (the deltalake package), a Delta reader that shares no code with Spark: it must give
+exactly the rows Spark reads, and the table and column comments."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ import json
 import os
 import subprocess
 import sysconfig
+from collections import Counter
 from pathlib import Path
 
 import pendulum
 import pytest
+from deltalake import DeltaTable
 
 from conftest import DAGS
 
@@ -22,6 +26,18 @@ JAR = HOME / "etl" / "target" / "discover-weekly.jar"
 CLI = HOME / "bin" / "discover-weekly"
 WEEK = "2026-11-16"
 KEYSPACE = "discover_airflow_test"
+GOLD_COLUMNS = [
+    "week",
+    "user_id",
+    "position",
+    "track_id",
+    "artist_id",
+    "track_name",
+    "artist_name",
+    "score",
+    "source",
+    "model_version",
+]
 NODE = {
     "DW_CASSANDRA_DIR": str(HOME / "var" / "cassandra-test"),
     "DW_CASSANDRA_PORT": "19042",
@@ -72,55 +88,79 @@ def sql(conf: Path, query: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(out)))
 
 
-def test_a_scheduled_week_runs_end_to_end_through_airflow(
-    dag, airflow_db, pipeline_conf, monkeypatch
-):
-    venv_bin = Path(sysconfig.get_paths()["scripts"])
-    monkeypatch.setenv("PATH", f"{venv_bin}{os.pathsep}{os.environ['PATH']}")
-    # pyspark's own Spark home: its bin/spark-submit and the jars of Spark 3.5.7.
-    monkeypatch.setenv("SPARK_HOME", str(Path(sysconfig.get_paths()["purelib"]) / "pyspark"))
-    # Spark's driver logs at WARN (conf/log4j2.properties) instead of INFO.
-    monkeypatch.setenv("SPARK_CONF_DIR", str(HOME / "conf"))
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[2]"})
-    )
-    # dag.test() in Airflow 3.3.2 fails when the run ends if the DAG has a deadline alert: the
-    # in-process run looks the alert up by an id it never stored ('dict' object has no attribute
-    # 'hex'). The scheduler path stores it; test_dag_structure checks the deadline itself.
-    monkeypatch.setattr(dag, "deadline", None)
+@pytest.fixture(scope="module")
+def run(dag, airflow_db, pipeline_conf):
+    """The DAG run of the week, in an environment like a worker's."""
+    with pytest.MonkeyPatch.context() as env:
+        venv_bin = Path(sysconfig.get_paths()["scripts"])
+        env.setenv("PATH", f"{venv_bin}{os.pathsep}{os.environ['PATH']}")
+        # pyspark's own Spark home: its bin/spark-submit and the jars of Spark 3.5.7.
+        env.setenv("SPARK_HOME", str(Path(sysconfig.get_paths()["purelib"]) / "pyspark"))
+        # Spark's driver logs at WARN (conf/log4j2.properties) instead of INFO.
+        env.setenv("SPARK_CONF_DIR", str(HOME / "conf"))
+        env.setenv(
+            "AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[2]"})
+        )
+        # dag.test() in Airflow 3.3.2 fails when the run ends if the DAG has a deadline alert: the
+        # in-process run looks the alert up by an id it never stored ('dict' object has no
+        # attribute 'hex'). The scheduler path stores it; test_dag_structure checks the deadline.
+        env.setattr(dag, "deadline", None)
 
-    # A manual run at W gets the last whole interval before it, [W - 7 days, W), like the
-    # scheduled run that starts when that interval closes.
-    run = dag.test(
-        logical_date=pendulum.datetime(2026, 11, 16, tz="UTC"),
-        run_conf={"jar": str(JAR), "conf": str(pipeline_conf)},
-    )
+        # A manual run at W gets the last whole interval before it, [W - 7 days, W), like the
+        # scheduled run that starts when that interval closes.
+        return dag.test(
+            logical_date=pendulum.datetime(2026, 11, 16, tz="UTC"),
+            run_conf={"jar": str(JAR), "conf": str(pipeline_conf)},
+        )
 
+
+@pytest.fixture(scope="module")
+def gold(run, pipeline_conf):
+    """gold.discover_weekly as Spark reads it, a dict per row."""
+    out = cli("--conf", str(pipeline_conf), "sql", "--format", "json",
+              "SELECT * FROM gold.discover_weekly").stdout  # fmt: skip
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_a_scheduled_week_runs_end_to_end_through_airflow(run, pipeline_conf, gold):
     assert run.state == "success", [(ti.task_id, ti.state) for ti in run.get_task_instances()]
-    stages = sql(
+    ledger = sql(
         pipeline_conf,
-        "SELECT stage, count(*) AS runs FROM ops.pipeline_runs WHERE status IN"
-        " ('succeeded', 'accepted', 'reused') AND (week = DATE'2026-11-16'"
-        " OR date >= DATE'2026-11-09') GROUP BY stage",
+        "SELECT stage, count(*) AS runs, max(row_counts['users']) AS users"
+        " FROM ops.pipeline_runs WHERE status IN ('succeeded', 'accepted', 'reused')"
+        f" AND (week = DATE'{WEEK}' OR date >= DATE'2026-11-09') GROUP BY stage",
     )
-    runs = {row["stage"]: int(row["runs"]) for row in stages}
+    runs = {row["stage"]: int(row["runs"]) for row in ledger}
     assert runs["ingest"] == 7 and runs["silver"] == 7, runs
     assert runs["gate"] == 1 and runs["publish"] == 1, runs
 
-    gold = sql(
-        pipeline_conf,
-        f"SELECT user_id, count(*) AS slots FROM gold.discover_weekly WHERE week = DATE'{WEEK}'"
-        " GROUP BY user_id ORDER BY user_id",
-    )
-    published = sql(
-        pipeline_conf,
-        "SELECT row_counts['users'] AS users FROM ops.pipeline_runs"
-        f" WHERE stage = 'publish' AND week = DATE'{WEEK}'",
-    )
-    assert len(gold) > 100
-    assert int(published[0]["users"]) == len(gold)
+    slots = Counter(row["user_id"] for row in gold if row["week"] == WEEK)
+    published = next(int(row["users"]) for row in ledger if row["stage"] == "publish")
+    assert len(slots) > 100
+    assert published == len(slots)
 
-    user = gold[0]["user_id"]
+    user = min(slots)
     served = cli("--conf", str(pipeline_conf), "playlist", "--user", user)
     assert f" for {WEEK} " in served.stderr, served.stderr
-    assert len(served.stdout.strip().splitlines()) == 2 + int(gold[0]["slots"])
+    assert len(served.stdout.strip().splitlines()) == 2 + slots[user]
+
+
+def test_delta_rs_reads_the_rows_spark_reads(run, pipeline_conf, gold):
+    table = DeltaTable(str(pipeline_conf.parent / "lake" / "gold" / "discover_weekly"))
+    by_rust = sorted(
+        tuple(str(row[c]) if c == "week" else row[c] for c in GOLD_COLUMNS)
+        for row in table.to_pyarrow_table().to_pylist()
+    )
+    by_spark = sorted(tuple(row[c] for c in GOLD_COLUMNS) for row in gold)
+
+    assert len(by_rust) > 30 * 100
+    assert by_rust == by_spark
+
+
+def test_delta_rs_sees_the_table_and_column_comments(run, pipeline_conf):
+    table = DeltaTable(str(pipeline_conf.parent / "lake" / "gold" / "discover_weekly"))
+
+    assert table.metadata().description.startswith("One row per playlist slot")
+    assert table.metadata().partition_columns == ["week"]
+    for field in table.schema().fields:
+        assert field.metadata.get("comment"), f"column {field.name} has no comment"
