@@ -22,6 +22,8 @@ abstract class ModelsTestBase {
             .master("local[2]")
             .appName("discover-weekly-models-test")
             .config("spark.ui.enabled", "false")
+            // Room for every class's generated code in this JVM (Spark keeps 100 by default).
+            .config("spark.sql.codegen.cache.maxEntries", "4000")
             .config("spark.sql.shuffle.partitions", "2")
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate();
