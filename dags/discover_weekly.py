@@ -11,7 +11,7 @@ Monday) is the week the playlists are for.
 | `silver` | `silver --from W-7 --to W-1` | bronze -> silver.listens + silver.quarantine |
 | `weekly` | `weekly --week W` | snapshot, ALS, playlists, backtest, gate (fails if rejected) |
 | `publish` | `publish --week W` | gold.discover_weekly -> Cassandra, then W served |
-| `evaluate` | `evaluate --week W` | refreshes the backtest report in gold.model_metrics |
+| `evaluate` | `evaluate --week W` | the backtest report in gold.model_metrics (reuses weekly's) |
 
 Each task submits the application jar (`params.jar`) with `spark-submit` through the Spark
 connection `spark_default` (its host is the master: `yarn`, `k8s://...`, `local[*]`), with the

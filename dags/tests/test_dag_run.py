@@ -133,6 +133,8 @@ def test_a_scheduled_week_runs_end_to_end_through_airflow(run, pipeline_conf, go
     runs = {row["stage"]: int(row["runs"]) for row in ledger}
     assert runs["ingest"] == 7 and runs["silver"] == 7, runs
     assert runs["gate"] == 1 and runs["publish"] == 1, runs
+    # weekly's backtest, and the evaluate task reading it back (reused).
+    assert runs["evaluate"] == 2, runs
 
     slots = Counter(row["user_id"] for row in gold if row["week"] == WEEK)
     published = next(int(row["users"]) for row in ledger if row["stage"] == "publish")

@@ -8,6 +8,7 @@ import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -18,7 +19,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Backtest week W: train on listens before W - 7 days, rank as weekly does, and score",
       "against first plays in [W - 7 days, W) for ALS and popularity -> gold.model_metrics.",
-      "Prints the metrics and what the quality gate would say."
+      "Prints the metrics and what the quality gate would say. A backtest recorded for the",
+      "same recipe (model version, catalog version, playlist and sample settings), such as the",
+      "one weekly just ran, is read back instead of recomputed unless --force."
     })
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -27,6 +30,11 @@ final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin WeekOption weekOption;
+
+  @Option(
+      names = "--force",
+      description = "Recompute the backtest even if its recipe is unchanged.")
+  boolean force;
 
   @Override
   public Integer call() {
@@ -37,7 +45,7 @@ final class EvaluateCommand implements Callable<Integer> {
         new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), pipeline.config().weekly());
     Backtest.Result metrics;
     try (var lock = pipeline.lockLake("evaluate --week " + week)) {
-      metrics = weekly.evaluate(week);
+      metrics = weekly.evaluate(week, force);
     }
     Stages.printMetrics(metrics, out);
     var verdict = weekly.judge(week, metrics);

@@ -154,13 +154,16 @@ public final class WeeklyRecommendations {
         verdict);
   }
 
-  /** The backtest of W alone ({@code evaluate}), recorded like the weekly run's step. */
-  public Backtest.Result evaluate(LocalDate week) {
+  /**
+   * The backtest of W alone ({@code evaluate}), recorded like the weekly run's step: reused when
+   * its recipe is unchanged, unless {@code force}.
+   */
+  public Backtest.Result evaluate(LocalDate week, boolean force) {
     Map<String, Long> inputs = inputs();
     String modelVersion = modelVersion(week, inputs);
     setCheckpointDir();
     return new WeeklyRecommendations(lake.pinnedTo(inputs), ledger, settings)
-        .evaluate(week, inputs, modelVersion, config(modelVersion), true);
+        .evaluate(week, inputs, modelVersion, config(modelVersion), force);
   }
 
   /**

@@ -164,6 +164,19 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   }
 
   @Test
+  @Order(3)
+  void shouldReadBackTheBacktestWeeklyRecordedWhenEvaluateFindsItsRecipeUnchanged() {
+    Row metricsBefore = metrics("als");
+
+    String out = cli("evaluate", "--week", WEEK);
+
+    assertTrue(out.contains("backtest (k = 30, reused):"), out);
+    assertTrue(out.contains("gate: would accept"), out);
+    assertEquals("reused", latestRun("evaluate").getAs("status"));
+    assertEquals(metricsBefore, metrics("als"));
+  }
+
+  @Test
   @Order(4)
   void shouldRecomputeWhenForcedAndStillWriteTheSameRows() {
     List<Row> before = playlists().orderBy("user_id", "position").collectAsList();
