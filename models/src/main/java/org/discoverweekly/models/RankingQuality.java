@@ -3,14 +3,16 @@ package org.discoverweekly.models;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 
-import org.apache.spark.ml.evaluation.RankingEvaluator;
+import java.util.List;
+import org.apache.spark.mllib.evaluation.RankingMetrics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import scala.Tuple2;
 
 /**
  * Offline ranking quality at k of playlists against the tracks users went on to play, with Spark's
- * {@link RankingEvaluator}: recall, precision, NDCG and MAP with binary relevance, averaged over
- * users, plus catalog coverage.
+ * {@link RankingMetrics} (what its {@code RankingEvaluator} computes, one metric per call): recall,
+ * precision, NDCG and MAP with binary relevance, averaged over users, plus catalog coverage.
  */
 public final class RankingQuality {
 
@@ -42,16 +44,23 @@ public final class RankingQuality {
       if (users == 0) {
         return new Metrics(k, 0, 0, 0, 0, 0, 0);
       }
-      RankingEvaluator evaluator =
-          new RankingEvaluator().setK(k).setPredictionCol("predicted").setLabelCol("relevant");
       long recommended = asDoubles.select(explode(col("predicted")).as("track")).distinct().count();
+      // One RankingMetrics for the four metrics: a pass over the cached rows each, and one query
+      // plan instead of one per metric.
+      RankingMetrics<Double> metrics =
+          RankingMetrics.of(
+              asDoubles
+                  .javaRDD()
+                  .map(
+                      row ->
+                          new Tuple2<List<Double>, List<Double>>(row.getList(0), row.getList(1))));
       return new Metrics(
           k,
           users,
-          evaluator.setMetricName("recallAtK").evaluate(asDoubles),
-          evaluator.setMetricName("precisionAtK").evaluate(asDoubles),
-          evaluator.setMetricName("ndcgAtK").evaluate(asDoubles),
-          evaluator.setMetricName("meanAveragePrecisionAtK").evaluate(asDoubles),
+          metrics.recallAt(k),
+          metrics.precisionAt(k),
+          metrics.ndcgAt(k),
+          metrics.meanAveragePrecisionAt(k),
           catalogSize == 0 ? 0 : (double) recommended / catalogSize);
     } finally {
       asDoubles.unpersist();
