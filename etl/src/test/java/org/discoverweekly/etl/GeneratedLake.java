@@ -24,22 +24,26 @@ public final class GeneratedLake {
   public static final String WEEK_BEFORE = "2026-11-09";
 
   /** What {@code generate} is given: taste clusters, bots and unavailable tracks included. */
-  public static final List<String> GENERATE =
-      List.of(
-          "--users",
-          "120",
-          "--tracks",
-          "800",
-          "--weeks",
-          "3",
-          "--end-week",
-          WEEK,
-          "--seed",
-          "5",
-          "--plays-per-day",
-          "12",
-          "--bots",
-          "2");
+  public static final List<String> GENERATE = shape(5, 2);
+
+  /** The arguments of {@code generate} for three weeks of this lake's shape. */
+  public static List<String> shape(int seed, int bots) {
+    return List.of(
+        "--users",
+        "120",
+        "--tracks",
+        "800",
+        "--weeks",
+        "3",
+        "--end-week",
+        WEEK,
+        "--seed",
+        String.valueOf(seed),
+        "--plays-per-day",
+        "12",
+        "--bots",
+        String.valueOf(bots));
+  }
 
   private static Path built;
 
@@ -55,15 +59,6 @@ public final class GeneratedLake {
     }
     copy(built.resolve("landing"), landing);
     copy(built.resolve("lake"), lake);
-    return Generator.readManifest(landing);
-  }
-
-  /** Copies only the landing data, for a class that ingests it into a lake of its own. */
-  public static synchronized Manifest landingTo(Path landing) {
-    if (built == null) {
-      built = build();
-    }
-    copy(built.resolve("landing"), landing);
     return Generator.readManifest(landing);
   }
 

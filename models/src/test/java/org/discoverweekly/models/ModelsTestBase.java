@@ -24,6 +24,9 @@ abstract class ModelsTestBase {
             .config("spark.ui.enabled", "false")
             // Room for every class's generated code in this JVM (Spark keeps 100 by default).
             .config("spark.sql.codegen.cache.maxEntries", "4000")
+            // The short plan description for the (disabled) UI: the formatted one was a tenth of
+            // the driver's samples in a profiled weekly run.
+            .config("spark.sql.ui.explainMode", "simple")
             .config("spark.sql.shuffle.partitions", "2")
             .config("spark.sql.session.timeZone", "UTC")
             .getOrCreate();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,7 +53,10 @@ class BackfillTest extends SparkTestBase {
   static void landHistoryBeforeTheWeeks() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    GeneratedLake.landingTo(landing);
+    List<String> generate = new ArrayList<>(List.of("generate", "--out", landing.toString()));
+    // The shared lake's shape with one bot, not two: a fifth fewer listens to ingest, each twice.
+    generate.addAll(GeneratedLake.shape(3, 1));
+    CliRun.succeeding(options(), generate.toArray(String[]::new));
     List<LocalDate> history =
         Generator.readManifest(landing).arrivalDates().stream()
             .filter(date -> date.isBefore(W1.minusDays(7)))
