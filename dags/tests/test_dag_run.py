@@ -50,15 +50,24 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def cassandra():
+def cassandra_starting():
+    """The local node, started in the background: it comes up while the lake is prepared."""
     script = str(HOME / "bin" / "cassandra-local")
-    subprocess.run([script, "start"], env={**os.environ, **NODE}, check=True)
-    yield
+    starting = subprocess.Popen([script, "start"], env={**os.environ, **NODE})
+    yield starting
+    starting.wait()
     subprocess.run([script, "stop"], env={**os.environ, **NODE}, check=True)
 
 
 @pytest.fixture(scope="module")
-def pipeline_conf(tmp_path_factory, cassandra):
+def cassandra(cassandra_starting):
+    """The local node, up."""
+    if cassandra_starting.wait() != 0:
+        pytest.fail("bin/cassandra-local start failed (its output is above)")
+
+
+@pytest.fixture(scope="module")
+def pipeline_conf(tmp_path_factory, cassandra_starting):
     """Landing data of three weeks; silver already holds the two weeks before the run's week."""
     if not JAR.exists():
         pytest.fail(f"{JAR} is missing: bin/test builds it (mvn verify) before the DAG tests")
@@ -89,7 +98,7 @@ def sql(conf: Path, query: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def run(dag, airflow_db, pipeline_conf):
+def run(dag, airflow_db, pipeline_conf, cassandra):
     """The DAG run of the week, in an environment like a worker's."""
     with pytest.MonkeyPatch.context() as env:
         venv_bin = Path(sysconfig.get_paths()["scripts"])
