@@ -434,7 +434,6 @@ public final class BlockedRanker {
     private final int[] positions;
     private final float[] scores;
     private int size;
-    private int heapSize;
 
     Best(int bound) {
       positions = new int[bound];
@@ -457,8 +456,7 @@ public final class BlockedRanker {
         if (score > Float.NEGATIVE_INFINITY) {
           positions[size] = from + i;
           scores[size] = score;
-          heapSize = ++size;
-          siftUp(size - 1);
+          siftUp(size++);
         }
       }
       if (size < bound) {
@@ -472,7 +470,7 @@ public final class BlockedRanker {
         if (score > worst) {
           positions[0] = from + i;
           scores[0] = score;
-          siftDown(0);
+          siftDown(0, size);
           worst = scores[0];
         }
       }
@@ -483,11 +481,10 @@ public final class BlockedRanker {
      * {@link #position} and {@link #score}; nothing may be scanned after.
      */
     void sort() {
-      while (heapSize > 1) {
-        swap(0, --heapSize);
-        siftDown(0);
+      for (int heap = size - 1; heap > 0; heap--) {
+        swap(0, heap);
+        siftDown(0, heap);
       }
-      heapSize = 0;
     }
 
     /** The position ranked {@code rank} (from 0) by {@link #sort}. */
@@ -518,15 +515,16 @@ public final class BlockedRanker {
       }
     }
 
-    private void siftDown(int i) {
+    /** Restores the heap of slots {@code 0 .. heap - 1} below slot {@code i}. */
+    private void siftDown(int i, int heap) {
       while (true) {
         int left = 2 * i + 1;
         int right = left + 1;
         int worst = i;
-        if (left < heapSize && better(worst, left)) {
+        if (left < heap && better(worst, left)) {
           worst = left;
         }
-        if (right < heapSize && better(worst, right)) {
+        if (right < heap && better(worst, right)) {
           worst = right;
         }
         if (worst == i) {

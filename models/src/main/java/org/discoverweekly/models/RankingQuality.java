@@ -1,9 +1,7 @@
 package org.discoverweekly.models;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
-
 import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.mllib.evaluation.RankingMetrics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,27 +31,20 @@ public final class RankingQuality {
    * one row per evaluated user).
    */
   public static Metrics evaluate(Dataset<Row> playlists, int k, long catalogSize) {
-    Dataset<Row> asDoubles =
+    // The rows as RankingMetrics reads them, cached once: each metric below is a pass of its own.
+    JavaRDD<Tuple2<List<Integer>, List<Integer>>> lists =
         playlists
-            .select(
-                col("predicted").cast("array<double>").as("predicted"),
-                col("relevant").cast("array<double>").as("relevant"))
+            .select("predicted", "relevant")
+            .javaRDD()
+            .map(row -> new Tuple2<List<Integer>, List<Integer>>(row.getList(0), row.getList(1)))
             .cache();
     try {
-      long users = asDoubles.count();
+      long users = lists.count();
       if (users == 0) {
         return new Metrics(k, 0, 0, 0, 0, 0, 0);
       }
-      long recommended = asDoubles.select(explode(col("predicted")).as("track")).distinct().count();
-      // One RankingMetrics for the four metrics: a pass over the cached rows each, and one query
-      // plan instead of one per metric.
-      RankingMetrics<Double> metrics =
-          RankingMetrics.of(
-              asDoubles
-                  .javaRDD()
-                  .map(
-                      row ->
-                          new Tuple2<List<Double>, List<Double>>(row.getList(0), row.getList(1))));
+      long recommended = lists.flatMap(pair -> pair._1().iterator()).distinct().count();
+      RankingMetrics<Integer> metrics = RankingMetrics.of(lists);
       return new Metrics(
           k,
           users,
@@ -63,7 +54,7 @@ public final class RankingQuality {
           metrics.meanAveragePrecisionAt(k),
           catalogSize == 0 ? 0 : (double) recommended / catalogSize);
     } finally {
-      asDoubles.unpersist();
+      lists.unpersist();
     }
   }
 }
