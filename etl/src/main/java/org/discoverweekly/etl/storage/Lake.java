@@ -1,23 +1,37 @@
 package org.discoverweekly.etl.storage;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Option;
 
 /** The Delta lake below one root (a local folder or an {@code s3a://} URI): tables by name. */
 public final class Lake {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
   private final String root;
@@ -132,7 +146,7 @@ public final class Lake {
       return read(table, pinned);
     }
     if (!exists(table)) {
-      return spark.createDataFrame(java.util.List.of(), table.schema());
+      return spark.createDataFrame(List.of(), table.schema());
     }
     return spark.read().format("delta").load(path(table));
   }
@@ -156,7 +170,9 @@ public final class Lake {
     if (!exists(table)) {
       return -1L;
     }
-    return DeltaTable.forPath(spark, path(table)).history(1).select("version").head().getLong(0);
+    return DeltaLog.forTable(spark, path(table))
+        .update(false, Option.empty(), Option.empty())
+        .version();
   }
 
   /**
@@ -164,20 +180,32 @@ public final class Lake {
    * committed nothing new after {@code versionBefore} or wrote no rows.
    */
   public long writtenSince(Table table, long versionBefore, String metric) {
-    Row commit = DeltaTable.forPath(spark, path(table)).history(1).head();
-    if (commit.getLong(commit.fieldIndex("version")) == versionBefore) {
+    long current = version(table);
+    if (current == versionBefore) {
       return 0L;
     }
-    Map<String, String> metrics = commit.getJavaMap(commit.fieldIndex("operationMetrics"));
+    JsonNode metrics =
+        commit(table, current).stream()
+            .filter(action -> action.has("commitInfo"))
+            .map(action -> action.get("commitInfo").path("operationMetrics"))
+            .findFirst()
+            .orElse(MissingNode.getInstance());
     if (metrics.isEmpty()) {
       return 0L;
     }
-    String value = metrics.get(metric);
+    JsonNode value = metrics.get(metric);
     if (value == null) {
       throw new IllegalStateException(
-          "no metric " + metric + " on the last commit of " + table.sqlName() + ": " + metrics);
+          "no metric "
+              + metric
+              + " on commit "
+              + current
+              + " of "
+              + table.sqlName()
+              + ": "
+              + metrics);
     }
-    return Long.parseLong(value);
+    return Long.parseLong(value.asText());
   }
 
   /**
@@ -185,30 +213,46 @@ public final class Lake {
    * themselves (data columns only: partition values live in the paths).
    */
   public Dataset<Row> rowsAddedIn(Table table, long version) {
-    String commit = path(table) + "/_delta_log/" + String.format("%020d", version) + ".json";
-    java.util.List<String> files =
-        spark
-            .read()
-            .schema("add STRUCT<path: STRING>")
-            .json(commit)
-            .filter(functions.col("add").isNotNull())
-            .select("add.path")
-            .as(Encoders.STRING())
-            .collectAsList()
-            .stream()
+    String[] files =
+        commit(table, version).stream()
+            .filter(action -> action.has("add"))
+            .map(action -> action.get("add").get("path").asText())
             .map(
                 relative ->
                     new Path(new Path(path(table)), new Path(URI.create(relative))).toString())
-            .toList();
+            .toArray(String[]::new);
     StructType dataColumns =
         new StructType(
             Arrays.stream(table.schema().fields())
                 .filter(field -> !table.partitionColumns().contains(field.name()))
                 .toArray(StructField[]::new));
-    if (files.isEmpty()) {
-      return spark.createDataFrame(java.util.List.of(), dataColumns);
+    if (files.length == 0) {
+      return spark.createDataFrame(List.of(), dataColumns);
     }
-    return spark.read().schema(dataColumns).parquet(files.toArray(String[]::new));
+    return spark.read().schema(dataColumns).parquet(files);
+  }
+
+  /**
+   * The actions of commit {@code version} of the table, one JSON object per line of its log file:
+   * read as a file, since a history query or a JSON scan would each plan and run a Spark job.
+   */
+  private List<JsonNode> commit(Table table, long version) {
+    Path file = new Path(path(table), String.format("_delta_log/%020d.json", version));
+    try {
+      FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (BufferedReader lines =
+          new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+        List<JsonNode> actions = new ArrayList<>();
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          if (!line.isBlank()) {
+            actions.add(JSON.readTree(line));
+          }
+        }
+        return actions;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read commit " + version + " of " + file, e);
+    }
   }
 
   /** Versions of several tables, keyed by their SQL names, for the run ledger. */
@@ -222,8 +266,8 @@ public final class Lake {
    * Registers every existing table in the session catalog under its SQL name ({@code
    * silver.listens}), so analysts query by name; returns the names registered.
    */
-  public java.util.List<String> registerTables() {
-    java.util.List<String> registered = new java.util.ArrayList<>();
+  public List<String> registerTables() {
+    List<String> registered = new ArrayList<>();
     for (Table table : Table.values()) {
       if (!exists(table)) {
         continue;
@@ -241,19 +285,19 @@ public final class Lake {
    * The statements that register every existing table of this lake by name in a catalog (Spark's
    * session catalog, a Hive metastore, Glue): external Delta tables on the lake's folders.
    */
-  public java.util.List<String> ddl() {
+  public List<String> ddl() {
     java.util.Set<String> statements = new java.util.LinkedHashSet<>();
     for (Table table : Table.values()) {
       if (exists(table)) {
         statements.addAll(ddl(table));
       }
     }
-    return java.util.List.copyOf(statements);
+    return List.copyOf(statements);
   }
 
-  private java.util.List<String> ddl(Table table) {
+  private List<String> ddl(Table table) {
     String layer = table.sqlName().substring(0, table.sqlName().indexOf('.'));
-    return java.util.List.of(
+    return List.of(
         "CREATE DATABASE IF NOT EXISTS " + layer,
         "CREATE TABLE IF NOT EXISTS "
             + table.sqlName()
