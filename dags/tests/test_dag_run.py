@@ -156,8 +156,14 @@ def test_a_scheduled_week_runs_end_to_end_through_airflow(run, pipeline_conf, go
     assert len(served.stdout.strip().splitlines()) == 2 + slots[user]
 
 
-def test_delta_rs_reads_the_rows_spark_reads(run, pipeline_conf, gold):
-    table = DeltaTable(str(pipeline_conf.parent / "lake" / "gold" / "discover_weekly"))
+@pytest.fixture(scope="module")
+def gold_by_rust(run, pipeline_conf):
+    """gold.discover_weekly opened by delta-rs."""
+    return DeltaTable(str(pipeline_conf.parent / "lake" / "gold" / "discover_weekly"))
+
+
+def test_delta_rs_reads_the_rows_spark_reads(gold_by_rust, gold):
+    table = gold_by_rust
     by_rust = sorted(
         tuple(str(row[c]) if c == "week" else row[c] for c in GOLD_COLUMNS)
         for row in table.to_pyarrow_table().to_pylist()
@@ -168,8 +174,8 @@ def test_delta_rs_reads_the_rows_spark_reads(run, pipeline_conf, gold):
     assert by_rust == by_spark
 
 
-def test_delta_rs_sees_the_table_and_column_comments(run, pipeline_conf):
-    table = DeltaTable(str(pipeline_conf.parent / "lake" / "gold" / "discover_weekly"))
+def test_delta_rs_sees_the_table_and_column_comments(gold_by_rust):
+    table = gold_by_rust
 
     assert table.metadata().description.startswith("One row per playlist slot")
     assert table.metadata().partition_columns == ["week"]

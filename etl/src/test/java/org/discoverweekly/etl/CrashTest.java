@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrashTest extends SparkTestBase {
 
-  private static final LocalDate WEEK = LocalDate.parse("2026-11-16");
+  private static final LocalDate WEEK = LocalDate.parse(GeneratedLake.WEEK);
 
   private static Path landing;
   private static Lake crashed;
@@ -54,23 +54,10 @@ class CrashTest extends SparkTestBase {
     landing = tempDir.resolve("landing");
     crashed = new Lake(spark, tempDir.resolve("crashed").toString());
     clean = new Lake(spark, tempDir.resolve("clean").toString());
-    CliRun.succeeding(
-        options(crashed),
-        "generate",
-        "--out",
-        landing.toString(),
-        "--users",
-        "100",
-        "--tracks",
-        "800",
-        "--weeks",
-        "2",
-        "--end-week",
-        WEEK.toString(),
-        "--seed",
-        "13",
-        "--plays-per-day",
-        "12");
+    List<String> generate = new ArrayList<>(List.of("generate", "--out", landing.toString()));
+    // Two weeks of 100 users with one bot, what generate gives 100 users by default.
+    generate.addAll(GeneratedLake.shape(100, 2, 13, 1));
+    CliRun.succeeding(options(crashed), generate.toArray(String[]::new));
     List<LocalDate> dates = Generator.readManifest(landing).arrivalDates();
     String from = dates.get(0).toString();
     lastDate = dates.get(dates.size() - 1);

@@ -28,13 +28,21 @@ public final class GeneratedLake {
 
   /** The arguments of {@code generate} for three weeks of this lake's shape. */
   public static List<String> shape(int seed, int bots) {
+    return shape(120, 3, seed, bots);
+  }
+
+  /**
+   * The arguments of {@code generate} for {@code weeks} weeks up to {@link #WEEK} of {@code users}
+   * users, over this lake's catalog of 800 tracks at 12 plays a day.
+   */
+  public static List<String> shape(int users, int weeks, int seed, int bots) {
     return List.of(
         "--users",
-        "120",
+        String.valueOf(users),
         "--tracks",
         "800",
         "--weeks",
-        "3",
+        String.valueOf(weeks),
         "--end-week",
         WEEK,
         "--seed",
