@@ -80,7 +80,7 @@ public final class LoadTracks {
         return Map.of("tracks", tracks.count(), "changed", 0L);
       }
       lake.ensure(SILVER_TRACKS);
-      long versionBefore = lake.version(SILVER_TRACKS);
+      long versionBefore = lake.latestVersion(SILVER_TRACKS);
       tracks.write().format("delta").mode("overwrite").save(lake.path(SILVER_TRACKS));
       return Map.of(
           "tracks",

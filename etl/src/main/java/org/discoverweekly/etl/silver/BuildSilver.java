@@ -157,7 +157,7 @@ public final class BuildSilver {
         lake.read(SILVER_LISTENS).filter(Partitions.in("event_date", eventDates));
     Dataset<Row> fresh = Lake.conform(Dedupe.notIn(batch, existing), SILVER_LISTENS);
     DeltaTable silver = lake.delta(SILVER_LISTENS);
-    long versionBefore = lake.version(SILVER_LISTENS);
+    long versionBefore = lake.latestVersion(SILVER_LISTENS);
     // Inserting by event id, pruned to the batch's partitions, makes a rerun add nothing that
     // silver already has; a concurrent writer of the same partitions fails this commit.
     silver
@@ -170,7 +170,7 @@ public final class BuildSilver {
         .whenNotMatched()
         .insertAll()
         .execute();
-    long merged = lake.version(SILVER_LISTENS);
+    long merged = lake.latestVersion(SILVER_LISTENS);
     if (merged > versionBefore + 1) {
       throw new PipelineException(
           "silver.listens moved from version "

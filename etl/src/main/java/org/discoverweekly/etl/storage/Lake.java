@@ -1,37 +1,32 @@
 package org.discoverweekly.etl.storage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.AddFile;
+import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
+import scala.Tuple2;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
 
 /** The Delta lake below one root (a local folder or an {@code s3a://} URI): tables by name. */
 public final class Lake {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
   private final String root;
@@ -161,39 +156,47 @@ public final class Lake {
     return DeltaTable.forPath(spark, path(table));
   }
 
-  /** The current Delta version of the table, or -1 when it does not exist yet. */
+  /**
+   * The Delta version this lake reads the table at: its pinned version if {@link #pinnedTo} pinned
+   * it, else the {@link #latestVersion}.
+   */
   public long version(Table table) {
     Long pinned = pins.get(table.sqlName());
-    if (pinned != null) {
-      return pinned;
-    }
+    return pinned != null ? pinned : latestVersion(table);
+  }
+
+  /**
+   * The newest committed version of the table whatever the pins, or -1 when it does not exist yet:
+   * what a stage that writes the table compares before and after its own commit.
+   */
+  public long latestVersion(Table table) {
     if (!exists(table)) {
       return -1L;
     }
-    return DeltaLog.forTable(spark, path(table))
-        .update(false, Option.empty(), Option.empty())
-        .version();
+    return log(table).update(false, Option.empty(), Option.empty()).version();
   }
 
   /**
    * A metric of the write this process just made, e.g. {@code numOutputRows}: 0 when the write
-   * committed nothing new after {@code versionBefore} or wrote no rows.
+   * committed nothing new after {@code versionBefore} (a {@link #latestVersion}) or wrote no rows.
    */
   public long writtenSince(Table table, long versionBefore, String metric) {
-    long current = version(table);
+    long current = latestVersion(table);
     if (current == versionBefore) {
       return 0L;
     }
-    JsonNode metrics =
-        commit(table, current).stream()
-            .filter(action -> action.has("commitInfo"))
-            .map(action -> action.get("commitInfo").path("operationMetrics"))
+    Map<String, String> metrics =
+        actions(table, current).stream()
+            .filter(CommitInfo.class::isInstance)
+            .map(action -> ((CommitInfo) action).operationMetrics())
+            .filter(Option::isDefined)
+            .map(found -> JavaConverters.mapAsJavaMap(found.get()))
             .findFirst()
-            .orElse(MissingNode.getInstance());
+            .orElse(Map.of());
     if (metrics.isEmpty()) {
       return 0L;
     }
-    JsonNode value = metrics.get(metric);
+    String value = metrics.get(metric);
     if (value == null) {
       throw new IllegalStateException(
           "no metric "
@@ -205,7 +208,7 @@ public final class Lake {
               + ": "
               + metrics);
     }
-    return Long.parseLong(value.asText());
+    return Long.parseLong(value);
   }
 
   /**
@@ -213,13 +216,11 @@ public final class Lake {
    * themselves (data columns only: partition values live in the paths).
    */
   public Dataset<Row> rowsAddedIn(Table table, long version) {
+    DeltaLog log = log(table);
     String[] files =
-        commit(table, version).stream()
-            .filter(action -> action.has("add"))
-            .map(action -> action.get("add").get("path").asText())
-            .map(
-                relative ->
-                    new Path(new Path(path(table)), new Path(URI.create(relative))).toString())
+        actions(table, version).stream()
+            .filter(AddFile.class::isInstance)
+            .map(action -> ((AddFile) action).absolutePath(log).toString())
             .toArray(String[]::new);
     StructType dataColumns =
         new StructType(
@@ -233,26 +234,20 @@ public final class Lake {
   }
 
   /**
-   * The actions of commit {@code version} of the table, one JSON object per line of its log file:
-   * read as a file, since a history query or a JSON scan would each plan and run a Spark job.
+   * The actions of commit {@code version} of the table, as Delta reads them from that commit's log
+   * file alone: a history query or a scan of the log would each plan and run a Spark job.
    */
-  private List<JsonNode> commit(Table table, long version) {
-    Path file = new Path(path(table), String.format("_delta_log/%020d.json", version));
-    try {
-      FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      try (BufferedReader lines =
-          new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
-        List<JsonNode> actions = new ArrayList<>();
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          if (!line.isBlank()) {
-            actions.add(JSON.readTree(line));
-          }
-        }
-        return actions;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read commit " + version + " of " + file, e);
+  private List<Action> actions(Table table, long version) {
+    Iterator<Tuple2<Object, Seq<Action>>> changes = log(table).getChanges(version, true);
+    Tuple2<Object, Seq<Action>> commit = changes.hasNext() ? changes.next() : null;
+    if (commit == null || (Long) commit._1() != version) {
+      throw new IllegalStateException("no commit " + version + " in the log of " + table.sqlName());
     }
+    return JavaConverters.seqAsJavaList(commit._2());
+  }
+
+  private DeltaLog log(Table table) {
+    return DeltaLog.forTable(spark, path(table));
   }
 
   /** Versions of several tables, keyed by their SQL names, for the run ledger. */
@@ -313,7 +308,7 @@ public final class Lake {
    */
   public long replace(Table table, Dataset<Row> rows, String replaceWhere) {
     ensure(table);
-    long versionBefore = version(table);
+    long versionBefore = latestVersion(table);
     conform(rows, table)
         .write()
         .format("delta")
