@@ -157,16 +157,15 @@ def test_a_scheduled_week_runs_end_to_end_through_airflow(run, pipeline_conf, go
 
 
 @pytest.fixture(scope="module")
-def gold_by_rust(run, pipeline_conf):
+def rust_gold(run, pipeline_conf):
     """gold.discover_weekly opened by delta-rs."""
     return DeltaTable(str(pipeline_conf.parent / "lake" / "gold" / "discover_weekly"))
 
 
-def test_delta_rs_reads_the_rows_spark_reads(gold_by_rust, gold):
-    table = gold_by_rust
+def test_delta_rs_reads_the_rows_spark_reads(rust_gold, gold):
     by_rust = sorted(
         tuple(str(row[c]) if c == "week" else row[c] for c in GOLD_COLUMNS)
-        for row in table.to_pyarrow_table().to_pylist()
+        for row in rust_gold.to_pyarrow_table().to_pylist()
     )
     by_spark = sorted(tuple(row[c] for c in GOLD_COLUMNS) for row in gold)
 
@@ -174,10 +173,8 @@ def test_delta_rs_reads_the_rows_spark_reads(gold_by_rust, gold):
     assert by_rust == by_spark
 
 
-def test_delta_rs_sees_the_table_and_column_comments(gold_by_rust):
-    table = gold_by_rust
-
-    assert table.metadata().description.startswith("One row per playlist slot")
-    assert table.metadata().partition_columns == ["week"]
-    for field in table.schema().fields:
+def test_delta_rs_sees_the_table_and_column_comments(rust_gold):
+    assert rust_gold.metadata().description.startswith("One row per playlist slot")
+    assert rust_gold.metadata().partition_columns == ["week"]
+    for field in rust_gold.schema().fields:
         assert field.metadata.get("comment"), f"column {field.name} has no comment"

@@ -9,8 +9,9 @@ import scala.Tuple2;
 
 /**
  * Offline ranking quality at k of playlists against the tracks users went on to play, with Spark's
- * {@link RankingMetrics} (what its {@code RankingEvaluator} computes, one metric per call): recall,
- * precision, NDCG and MAP with binary relevance, averaged over users, plus catalog coverage.
+ * {@link RankingMetrics} (which Spark's {@code RankingEvaluator} also wraps, one metric per
+ * evaluator call; here all four come from one cached copy of the lists): recall, precision, NDCG
+ * and MAP with binary relevance, averaged over users, plus catalog coverage.
  */
 public final class RankingQuality {
 
