@@ -12,29 +12,44 @@ import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.serving.CassandraConnection;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
 /**
- * One real Cassandra node shared by the whole test run, started by {@code bin/cassandra-local} on
- * its own ports and data folder the first time a class needs it, and stopped when every test is
- * done, passed or failed. Test classes isolate themselves by keyspace.
+ * One real Cassandra node shared by the test classes of one test JVM, started by {@code
+ * bin/cassandra-local} on its own ports and data folder the first time a class needs it, and
+ * stopped when that JVM exits, its tests passed or failed. Test classes isolate themselves by
+ * keyspace; Surefire's parallel test JVMs ({@code discover-weekly.test-fork} 1, 2, ...) each have a
+ * node of their own, 100 ports apart.
  */
 public final class CassandraNode implements BeforeAllCallback {
 
-  public static final int PORT = 19042;
-  private static final int STORAGE_PORT = 17000;
+  private static final int FORK = Integer.getInteger("discover-weekly.test-fork", 1);
+  public static final int PORT = 19042 + 100 * (FORK - 1);
+  private static final int STORAGE_PORT = 17000 + 100 * (FORK - 1);
 
+  private static boolean started;
+
+  /**
+   * Starts the shared node the first time a class of this JVM needs it, and has it stopped when the
+   * JVM exits: with several test JVMs Surefire runs each class as a test plan of its own, so a node
+   * tied to the plan would stop and restart between classes under the connector's cached sessions.
+   */
   @Override
   public void beforeAll(ExtensionContext context) {
-    context
-        .getRoot()
-        .getStore(Namespace.GLOBAL)
-        .getOrComputeIfAbsent(CassandraNode.class.getName(), key -> Running.start(), Running.class);
+    synchronized (CassandraNode.class) {
+      if (!started) {
+        SHARED.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(SHARED::stop, "cassandra-node-stop"));
+        started = true;
+      }
+    }
   }
 
   /** The shared node. */
   public static final Node SHARED =
-      new Node(home().resolve("var/cassandra-test"), PORT, STORAGE_PORT);
+      new Node(
+          home().resolve(FORK == 1 ? "var/cassandra-test" : "var/cassandra-test-" + FORK),
+          PORT,
+          STORAGE_PORT);
 
   /** Config overrides that point the CLI at the shared node and at {@code keyspace}. */
   public static List<String> options(String keyspace) {
@@ -138,22 +153,13 @@ public final class CassandraNode implements BeforeAllCallback {
     }
   }
 
-  /** Stops the shared node when the whole test run is done. */
-  private static final class Running implements ExtensionContext.Store.CloseableResource {
-
-    static Running start() {
-      SHARED.start();
-      return new Running();
-    }
-
-    @Override
-    public void close() {
-      SHARED.stop();
-    }
-  }
-
   /** The exit code and output of one {@code bin/cassandra-local} call. */
   public record Script(int code, String output) {}
+
+  /** A second node of this test JVM, in {@code dir}, on ports 50 above the shared node's. */
+  public static Node another(Path dir) {
+    return new Node(dir, PORT + 50, STORAGE_PORT + 50);
+  }
 
   /** Runs {@code bin/cassandra-local action} with the shared node's ports and the given folder. */
   public static Script script(String action, Path dir) {

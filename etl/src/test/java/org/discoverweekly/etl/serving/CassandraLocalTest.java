@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(CassandraNode.class)
 class CassandraLocalTest {
 
-  private static final Path NODE = CassandraNode.home().resolve("var/cassandra-test");
+  private static final Path NODE = CassandraNode.SHARED.dir();
 
   @Test
   void shouldLeaveARunningNodeAloneWhenStartedTwice() {

@@ -294,8 +294,7 @@ class PublishTest extends SparkTestBase {
     // A node of this test's own: this JVM never connects to it before the restart, so no driver
     // session of the test outlives the outage (the publish that meets it runs in a process of its
     // own, as in production).
-    CassandraNode.Node node =
-        new CassandraNode.Node(tempDir.resolve("cassandra-outage"), 19142, 17100);
+    CassandraNode.Node node = CassandraNode.another(tempDir.resolve("cassandra-outage"));
     List<String> options = CliRun.smallRun(lake.root(), landing, node.options(KEYSPACE));
     List<String> publish = new ArrayList<>(options);
     publish.addAll(List.of("publish", "--week", W2.toString()));
