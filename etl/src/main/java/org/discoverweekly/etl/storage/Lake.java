@@ -170,9 +170,7 @@ public final class Lake {
    * what a stage that writes the table compares before and after its own commit.
    */
   public long latestVersion(Table table) {
-    if (!exists(table)) {
-      return -1L;
-    }
+    // Delta answers -1 for a path with no log yet, from the same one listing of _delta_log.
     return log(table).update(false, Option.empty(), Option.empty()).version();
   }
 
@@ -181,12 +179,13 @@ public final class Lake {
    * committed nothing new after {@code versionBefore} (a {@link #latestVersion}) or wrote no rows.
    */
   public long writtenSince(Table table, long versionBefore, String metric) {
-    long current = latestVersion(table);
+    DeltaLog log = log(table);
+    long current = log.update(false, Option.empty(), Option.empty()).version();
     if (current == versionBefore) {
       return 0L;
     }
     Map<String, String> metrics =
-        actions(table, current).stream()
+        actions(log, table, current).stream()
             .filter(CommitInfo.class::isInstance)
             .map(action -> ((CommitInfo) action).operationMetrics())
             .filter(Option::isDefined)
@@ -218,7 +217,7 @@ public final class Lake {
   public Dataset<Row> rowsAddedIn(Table table, long version) {
     DeltaLog log = log(table);
     String[] files =
-        actions(table, version).stream()
+        actions(log, table, version).stream()
             .filter(AddFile.class::isInstance)
             .map(action -> ((AddFile) action).absolutePath(log).toString())
             .toArray(String[]::new);
@@ -237,8 +236,8 @@ public final class Lake {
    * The actions of commit {@code version} of the table, as Delta reads them from that commit's log
    * file alone: a history query or a scan of the log would each plan and run a Spark job.
    */
-  private List<Action> actions(Table table, long version) {
-    Iterator<Tuple2<Object, Seq<Action>>> changes = log(table).getChanges(version, true);
+  private static List<Action> actions(DeltaLog log, Table table, long version) {
+    Iterator<Tuple2<Object, Seq<Action>>> changes = log.getChanges(version, true);
     Tuple2<Object, Seq<Action>> commit = changes.hasNext() ? changes.next() : null;
     if (commit == null || (Long) commit._1() != version) {
       throw new IllegalStateException("no commit " + version + " in the log of " + table.sqlName());
