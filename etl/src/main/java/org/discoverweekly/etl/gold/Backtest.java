@@ -1,12 +1,15 @@
 package org.discoverweekly.etl.gold;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.dense_rank;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.xxhash64;
 import static org.discoverweekly.etl.storage.Table.GOLD_MODEL_METRICS;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
@@ -21,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -54,6 +58,7 @@ public final class Backtest {
   /** Evaluates W and writes its two rows of {@code gold.model_metrics}. */
   public Result run(LocalDate week, String modelVersion) {
     LocalDate split = week.minusDays(7);
+    Dataset<Row> pairs = null;
     Dataset<Row> matrix =
         BuildSnapshot.transform(
                 BuildSnapshot.listensInWindow(lake, split, settings.matrix().historyDays()),
@@ -70,22 +75,20 @@ public final class Backtest {
         write(week, modelVersion, none, none);
         return new Result(none, none, false);
       }
-      Dataset<Row> listens =
-          lake.read(SILVER_LISTENS).filter(col("event_date").lt(lit(Date.valueOf(week))));
-      Dataset<Row> heardBefore =
-          listens
-              .filter(col("event_date").lt(lit(Date.valueOf(split))))
-              .select("user_id", "track_id");
+      // Each pair played before W with the day it was first played, from one aggregation of
+      // silver: first played before the split, the track was heard; on or after it, a first play.
+      pairs =
+          lake.read(SILVER_LISTENS)
+              .filter(col("event_date").lt(lit(Date.valueOf(week))))
+              .groupBy("user_id", "track_id")
+              .agg(min("event_date").as("first_played"))
+              .cache();
+      Column beforeSplit = col("first_played").lt(lit(Date.valueOf(split)));
+      Dataset<Row> heardBefore = pairs.filter(beforeSplit).select("user_id", "track_id");
+      Dataset<Row> firstPlays = pairs.filter(not(beforeSplit)).select("user_id", "track_id");
       Dataset<Row> catalog = lake.read(SILVER_TRACKS);
-      Playlists playlists = new Playlists(matrix, heardBefore, catalog, settings.playlists());
-      Dataset<Row> firstPlays =
-          listens
-              .filter(col("event_date").geq(lit(Date.valueOf(split))))
-              .select("user_id", "track_id")
-              .distinct()
-              .join(heardBefore.distinct(), new String[] {"user_id", "track_id"}, "left_anti");
       Dataset<Row> users =
-          playlists
+          new Playlists(matrix, heardBefore, catalog, settings.playlists())
               .warmUsers()
               .join(matrix.select("user_index", "user_id").distinct(), "user_index")
               .join(firstPlays.select("user_id").distinct(), "user_id")
@@ -95,6 +98,14 @@ public final class Backtest {
               .limit(settings.evaluateUsers())
               .select("user_index", "user_id")
               .cache();
+      // Only the sampled users' heard tracks and first plays are ranked against and scored.
+      Dataset<Row> sampled = broadcast(users.select("user_id"));
+      Playlists playlists =
+          new Playlists(
+              matrix,
+              heardBefore.join(sampled, "user_id", "left_semi"),
+              catalog,
+              settings.playlists());
       ALSModel model = ImplicitAls.fit(matrix, settings.als());
       Dataset<Row> keys =
           catalog
@@ -102,6 +113,7 @@ public final class Backtest {
               .withColumn("track_key", dense_rank().over(Window.orderBy("track_id")));
       Dataset<Row> relevant =
           firstPlays
+              .join(sampled, "user_id", "left_semi")
               .join(keys, "track_id")
               .groupBy("user_id")
               .agg(collect_list("track_key").as("relevant"));
@@ -121,6 +133,9 @@ public final class Backtest {
       return new Result(als, popularity, false);
     } finally {
       matrix.unpersist();
+      if (pairs != null) {
+        pairs.unpersist();
+      }
     }
   }
 
