@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -21,6 +22,9 @@ import org.apache.spark.sql.expressions.WindowSpec;
  */
 public final class Dedupe {
 
+  private static final String LISTEN_KEY = "_listen_key";
+  private static final String ID_KEY = "_id_key";
+
   private Dedupe() {}
 
   /** One row per (user, track, ts) and per event id within a batch of valid listens. */
@@ -28,38 +32,54 @@ public final class Dedupe {
     return withinBatch(listens, repeatedListens(listens), repeatedIds(listens));
   }
 
-  /** The (user, track, ts) keys that more than one row of the batch carries. */
+  /**
+   * Hashes of the (user, track, ts) keys that more than one row of the batch carries: {@code
+   * _listen_key}. A 64-bit hash makes the aggregation over millions of mostly unique keys a map of
+   * longs rather than of strings; two keys that share a hash only send their rows through the exact
+   * dedupe below, which keeps both.
+   */
   public static Dataset<Row> repeatedListens(Dataset<Row> listens) {
-    return listens
-        .groupBy("user_id", "track_id", "ts")
-        .count()
-        .filter("count > 1")
-        .select(col("user_id"), col("track_id"), col("ts"), lit(true).as("_repeated_listen"));
+    return repeated(listens, LISTEN_KEY, listenKey());
   }
 
-  /** The event ids that more than one row of the batch carries. */
+  /** Hashes of the event ids that more than one row of the batch carries: {@code _id_key}. */
   public static Dataset<Row> repeatedIds(Dataset<Row> listens) {
+    return repeated(listens, ID_KEY, idKey());
+  }
+
+  private static Column listenKey() {
+    return xxhash64(col("user_id"), col("track_id"), col("ts"));
+  }
+
+  private static Column idKey() {
+    return xxhash64(col("event_id"));
+  }
+
+  private static Dataset<Row> repeated(Dataset<Row> listens, String name, Column key) {
     return listens
-        .groupBy("event_id")
+        .groupBy(key.as(name))
         .count()
         .filter("count > 1")
-        .select(col("event_id"), lit(true).as("_repeated_id"));
+        .select(col(name), lit(true).as(name + "_repeated"));
   }
 
   /**
-   * The batch without duplicates, given its repeated keys. Only rows that share a key with another
-   * row are sorted; the rest, nearly all of a day, pass through. Repeats are a small share of a
-   * batch, so their keys are broadcast rather than the batch shuffled; a caller that caches them
+   * The batch without duplicates, given its repeated keys. Only rows whose key hashes are repeated
+   * are sorted; the rest, nearly all of a day, pass through. Repeats are a small share of a batch,
+   * so their hashes are broadcast rather than the batch shuffled; a caller that caches them
    * aggregates once for both branches below.
    */
   public static Dataset<Row> withinBatch(
       Dataset<Row> listens, Dataset<Row> repeatedListens, Dataset<Row> repeatedIds) {
     Dataset<Row> marked =
         listens
-            .join(broadcast(repeatedListens), new String[] {"user_id", "track_id", "ts"}, "left")
-            .join(broadcast(repeatedIds), new String[] {"event_id"}, "left");
+            .withColumn(LISTEN_KEY, listenKey())
+            .withColumn(ID_KEY, idKey())
+            .join(broadcast(repeatedListens), LISTEN_KEY, "left")
+            .join(broadcast(repeatedIds), ID_KEY, "left");
     Column repeated =
-        coalesce(col("_repeated_listen"), lit(false)).or(coalesce(col("_repeated_id"), lit(false)));
+        coalesce(col(LISTEN_KEY + "_repeated"), lit(false))
+            .or(coalesce(col(ID_KEY + "_repeated"), lit(false)));
     WindowSpec sameListen =
         Window.partitionBy("user_id", "track_id", "ts")
             .orderBy(col("ingest_date"), col("event_id"), col("source_file"));
@@ -74,7 +94,7 @@ public final class Dedupe {
     return marked
         .filter(not(repeated))
         .unionByName(survivors)
-        .drop("_repeated_listen", "_repeated_id");
+        .drop(LISTEN_KEY, ID_KEY, LISTEN_KEY + "_repeated", ID_KEY + "_repeated");
   }
 
   /**
