@@ -59,13 +59,13 @@ public final class Backtest {
   public Result run(LocalDate week, String modelVersion) {
     LocalDate split = week.minusDays(7);
     Dataset<Row> pairs = null;
-    Dataset<Row> matrix =
+    Dataset<Row> users = null;
+    BuildSnapshot.Snapshot snapshot =
         BuildSnapshot.transform(
-                BuildSnapshot.listensInWindow(lake, split, settings.matrix().historyDays()),
-                split,
-                settings.matrix())
-            .matrix()
-            .cache();
+            BuildSnapshot.listensInWindow(lake, split, settings.matrix().historyDays()),
+            split,
+            settings.matrix());
+    Dataset<Row> matrix = snapshot.matrix().cache();
     try {
       int k = settings.playlists().size();
       if (matrix.isEmpty()) {
@@ -87,7 +87,7 @@ public final class Backtest {
       Dataset<Row> heardBefore = pairs.filter(beforeSplit).select("user_id", "track_id");
       Dataset<Row> firstPlays = pairs.filter(not(beforeSplit)).select("user_id", "track_id");
       Dataset<Row> catalog = lake.read(SILVER_TRACKS);
-      Dataset<Row> users =
+      users =
           new Playlists(matrix, heardBefore, catalog, settings.playlists())
               .warmUsers()
               .join(matrix.select("user_index", "user_id").distinct(), "user_index")
@@ -128,13 +128,16 @@ public final class Backtest {
               scored(playlists.withIds(playlists.byPopularity(users)), users, relevant, keys),
               k,
               available);
-      users.unpersist();
       write(week, modelVersion, als, popularity);
       return new Result(als, popularity, false);
     } finally {
       matrix.unpersist();
+      snapshot.close();
       if (pairs != null) {
         pairs.unpersist();
+      }
+      if (users != null) {
+        users.unpersist();
       }
     }
   }

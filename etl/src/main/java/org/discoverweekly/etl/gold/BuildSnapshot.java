@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
@@ -46,32 +47,45 @@ public final class BuildSnapshot {
         .filter(col("event_date").geq(lit(Date.valueOf(cutoff.minusDays(historyDays + 1L)))));
   }
 
-  /** The matrix of {@code listens} for a cutoff day, with ids, and the bots left out of it. */
-  public record Snapshot(Dataset<Row> matrix, Dataset<Row> bots) {}
+  /**
+   * The matrix of {@code listens} for a cutoff day, with ids, and the bots left out of it. Its
+   * pairs are cached while it is open: close it when the matrix has been read.
+   */
+  public record Snapshot(Dataset<Row> matrix, Dataset<Row> bots, Dataset<Row> pairs)
+      implements AutoCloseable {
+
+    @Override
+    public void close() {
+      pairs.unpersist();
+      bots.unpersist();
+    }
+  }
 
   /** The matrix as of {@code cutoff} 00:00 UTC, bots found and excluded. */
   public static Snapshot transform(
       Dataset<Row> listens, LocalDate cutoff, FeedbackMatrix.Settings settings) {
     Instant at = cutoff(cutoff);
     Dataset<Row> windowed = FeedbackMatrix.window(listens, at, settings);
-    Dataset<Row> bots = FeedbackMatrix.bots(windowed, settings.botPlaysPerDay()).select("user_id");
-    Dataset<Row> matrix =
-        FeedbackMatrix.withIndices(FeedbackMatrix.build(windowed, bots, at, settings));
-    return new Snapshot(matrix, bots);
+    Dataset<Row> bots =
+        FeedbackMatrix.bots(windowed, settings.botPlaysPerDay()).select("user_id").cache();
+    // The id numbering reads the distinct users and tracks of the pairs; without the cache Spark
+    // plans each of them as a scan of the listens (a distinct over the grouping is redundant).
+    Dataset<Row> pairs =
+        FeedbackMatrix.build(windowed, bots, at, settings).persist(StorageLevel.MEMORY_AND_DISK());
+    return new Snapshot(FeedbackMatrix.withIndices(pairs), bots, pairs);
   }
 
   /** Writes W's partition and returns its counts: pairs, users, tracks, bots. */
   public Map<String, Long> run(LocalDate week) {
-    Snapshot snapshot =
-        transform(listensInWindow(lake, week, settings.historyDays()), week, settings);
-    // Cached so the write's anti-join and the count below find the bots once.
-    Dataset<Row> bots = snapshot.bots().cache();
-    lake.replace(
-        GOLD_USER_TRACK_MATRIX,
-        snapshot.matrix().withColumn("week", lit(Date.valueOf(week))),
-        Partitions.in("week", List.of(week)));
-    long botCount = bots.count();
-    bots.unpersist();
+    long botCount;
+    try (Snapshot snapshot =
+        transform(listensInWindow(lake, week, settings.historyDays()), week, settings)) {
+      lake.replace(
+          GOLD_USER_TRACK_MATRIX,
+          snapshot.matrix().withColumn("week", lit(Date.valueOf(week))),
+          Partitions.in("week", List.of(week)));
+      botCount = snapshot.bots().count();
+    }
     Row sizes =
         read(lake, week)
             .agg(count(lit(1)), countDistinct("user_id"), countDistinct("track_id"))
