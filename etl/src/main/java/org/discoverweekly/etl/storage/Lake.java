@@ -170,8 +170,12 @@ public final class Lake {
    * what a stage that writes the table compares before and after its own commit.
    */
   public long latestVersion(Table table) {
+    return latestVersion(log(table));
+  }
+
+  private static long latestVersion(DeltaLog log) {
     // Delta answers -1 for a path with no log yet, from the same one listing of _delta_log.
-    return log(table).update(false, Option.empty(), Option.empty()).version();
+    return log.update(false, Option.empty(), Option.empty()).version();
   }
 
   /**
@@ -180,7 +184,7 @@ public final class Lake {
    */
   public long writtenSince(Table table, long versionBefore, String metric) {
     DeltaLog log = log(table);
-    long current = log.update(false, Option.empty(), Option.empty()).version();
+    long current = latestVersion(log);
     if (current == versionBefore) {
       return 0L;
     }
