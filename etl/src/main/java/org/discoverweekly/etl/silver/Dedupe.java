@@ -24,6 +24,8 @@ public final class Dedupe {
 
   private static final String LISTEN_KEY = "_listen_key";
   private static final String ID_KEY = "_id_key";
+  private static final String LISTEN_REPEATED = "_listen_repeated";
+  private static final String ID_REPEATED = "_id_repeated";
 
   private Dedupe() {}
 
@@ -39,12 +41,12 @@ public final class Dedupe {
    * dedupe below, which keeps both.
    */
   public static Dataset<Row> repeatedListens(Dataset<Row> listens) {
-    return repeated(listens, LISTEN_KEY, listenKey());
+    return repeated(listens, listenKey().as(LISTEN_KEY), LISTEN_REPEATED);
   }
 
   /** Hashes of the event ids that more than one row of the batch carries: {@code _id_key}. */
   public static Dataset<Row> repeatedIds(Dataset<Row> listens) {
-    return repeated(listens, ID_KEY, idKey());
+    return repeated(listens, idKey().as(ID_KEY), ID_REPEATED);
   }
 
   private static Column listenKey() {
@@ -55,12 +57,13 @@ public final class Dedupe {
     return xxhash64(col("event_id"));
   }
 
-  private static Dataset<Row> repeated(Dataset<Row> listens, String name, Column key) {
+  private static Dataset<Row> repeated(Dataset<Row> listens, Column key, String marker) {
     return listens
-        .groupBy(key.as(name))
+        .groupBy(key)
         .count()
         .filter("count > 1")
-        .select(col(name), lit(true).as(name + "_repeated"));
+        .drop("count")
+        .withColumn(marker, lit(true));
   }
 
   /**
@@ -78,8 +81,7 @@ public final class Dedupe {
             .join(broadcast(repeatedListens), LISTEN_KEY, "left")
             .join(broadcast(repeatedIds), ID_KEY, "left");
     Column repeated =
-        coalesce(col(LISTEN_KEY + "_repeated"), lit(false))
-            .or(coalesce(col(ID_KEY + "_repeated"), lit(false)));
+        coalesce(col(LISTEN_REPEATED), lit(false)).or(coalesce(col(ID_REPEATED), lit(false)));
     WindowSpec sameListen =
         Window.partitionBy("user_id", "track_id", "ts")
             .orderBy(col("ingest_date"), col("event_id"), col("source_file"));
@@ -94,7 +96,7 @@ public final class Dedupe {
     return marked
         .filter(not(repeated))
         .unionByName(survivors)
-        .drop(LISTEN_KEY, ID_KEY, LISTEN_KEY + "_repeated", ID_KEY + "_repeated");
+        .drop(LISTEN_KEY, ID_KEY, LISTEN_REPEATED, ID_REPEATED);
   }
 
   /**
