@@ -117,6 +117,15 @@ class PlaylistsTest extends ModelsTestBase {
   }
 
   @Test
+  void shouldCountTheMatrixPairsAsHeardWithoutBeingGivenThem() {
+    Dataset<Row> weekly =
+        playlists(heardInMatrix().limit(0), Playlists.ColdStart.POPULAR).recommend(model);
+
+    assertEquals(0, weekly.select("user_id", "track_id").intersect(heardInMatrix()).count());
+    assertEquals(11 * 30 + 30, weekly.count(), "every user still gets a full list");
+  }
+
+  @Test
   void shouldNeverRecommendTracksTheUserPlayedOrUnavailableTracks() {
     Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model);
 

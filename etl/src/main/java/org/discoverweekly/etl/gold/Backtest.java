@@ -58,14 +58,13 @@ public final class Backtest {
   /** Evaluates W and writes its two rows of {@code gold.model_metrics}. */
   public Result run(LocalDate week, String modelVersion) {
     LocalDate split = week.minusDays(7);
-    Dataset<Row> pairs = null;
-    Dataset<Row> users = null;
     BuildSnapshot.Snapshot snapshot =
         BuildSnapshot.transform(
             BuildSnapshot.listensInWindow(lake, split, settings.matrix().historyDays()),
             split,
             settings.matrix());
     Dataset<Row> matrix = snapshot.matrix().cache();
+    Sample sample = null;
     try {
       int k = settings.playlists().size();
       if (matrix.isEmpty()) {
@@ -75,35 +74,26 @@ public final class Backtest {
         write(week, modelVersion, none, none);
         return new Result(none, none, false);
       }
-      // Each pair played before W with the day it was first played, from one aggregation of
-      // silver: first played before the split, the track was heard; on or after it, a first play.
-      pairs =
-          lake.read(SILVER_LISTENS)
-              .filter(col("event_date").lt(lit(Date.valueOf(week))))
-              .groupBy("user_id", "track_id")
-              .agg(min("event_date").as("first_played"))
-              .cache();
-      Column beforeSplit = col("first_played").lt(lit(Date.valueOf(split)));
-      Dataset<Row> heardBefore = pairs.filter(beforeSplit).select("user_id", "track_id");
-      Dataset<Row> firstPlays = pairs.filter(not(beforeSplit)).select("user_id", "track_id");
+      sample =
+          sample(
+              Playlists.warmUsers(matrix, settings.playlists())
+                  .join(matrix.select("user_index", "user_id").distinct(), "user_index"),
+              lake.read(SILVER_LISTENS).filter(col("event_date").lt(lit(Date.valueOf(week)))),
+              split,
+              settings.evaluateUsers());
+      // The sample read every user of the matrix, which is now cached whole: the snapshot's own
+      // caches of nearly the same rows can go before the fit.
+      snapshot.close();
+      Column beforeSplit = beforeSplit(split);
+      Dataset<Row> users = sample.users();
+      // First played before the split, the track was heard; on or after it, a first play.
+      Dataset<Row> pairs =
+          sample.pairs().join(broadcast(users.select("user_id")), "user_id", "left_semi");
       Dataset<Row> catalog = lake.read(SILVER_TRACKS);
-      users =
-          new Playlists(matrix, heardBefore, catalog, settings.playlists())
-              .warmUsers()
-              .join(matrix.select("user_index", "user_id").distinct(), "user_index")
-              .join(firstPlays.select("user_id").distinct(), "user_id")
-              // A fixed sample by hashed id: the same users every run, and a backtest whose cost
-              // does not grow with the user base.
-              .orderBy(xxhash64(col("user_id")), col("user_id"))
-              .limit(settings.evaluateUsers())
-              .select("user_index", "user_id")
-              .cache();
-      // Only the sampled users' heard tracks and first plays are ranked against and scored.
-      Dataset<Row> sampled = broadcast(users.select("user_id"));
       Playlists playlists =
           new Playlists(
               matrix,
-              heardBefore.join(sampled, "user_id", "left_semi"),
+              pairs.filter(beforeSplit).select("user_id", "track_id"),
               catalog,
               settings.playlists());
       ALSModel model = ImplicitAls.fit(matrix, settings.als());
@@ -112,8 +102,8 @@ public final class Backtest {
               .select("track_id")
               .withColumn("track_key", dense_rank().over(Window.orderBy("track_id")));
       Dataset<Row> relevant =
-          firstPlays
-              .join(sampled, "user_id", "left_semi")
+          pairs
+              .filter(not(beforeSplit))
               .join(keys, "track_id")
               .groupBy("user_id")
               .agg(collect_list("track_key").as("relevant"));
@@ -133,13 +123,62 @@ public final class Backtest {
     } finally {
       matrix.unpersist();
       snapshot.close();
-      if (pairs != null) {
-        pairs.unpersist();
-      }
-      if (users != null) {
-        users.unpersist();
+      if (sample != null) {
+        sample.close();
       }
     }
+  }
+
+  /**
+   * The evaluated users ({@code user_index, user_id}) and the pairs they played before W ({@code
+   * user_id, track_id, first_played}, of a few more users), cached while open.
+   */
+  record Sample(Dataset<Row> users, Dataset<Row> pairs) implements AutoCloseable {
+
+    @Override
+    public void close() {
+      users.unpersist();
+      pairs.unpersist();
+    }
+  }
+
+  /**
+   * A fixed sample of {@code wanted} {@code warm} users ({@code user_index, user_id}) who played
+   * some track for the first time on or after {@code split}: the first by hashed id, the same users
+   * every run, and a backtest whose cost does not grow with the user base. Only the pairs of a pool
+   * of twice as many warm users, in the same order, are aggregated from {@code listens} (silver
+   * before W), not every user's; a pool in which too few played something new doubles, so the
+   * sample is the one all users' pairs would give.
+   */
+  static Sample sample(Dataset<Row> warm, Dataset<Row> listens, LocalDate split, int wanted) {
+    Dataset<Row> ordered = warm.orderBy(xxhash64(col("user_id")), col("user_id"));
+    for (long size = 2L * wanted; ; size *= 2) {
+      Dataset<Row> pool = ordered.limit((int) Math.min(size, Integer.MAX_VALUE)).cache();
+      Dataset<Row> pairs =
+          listens
+              .join(broadcast(pool.select("user_id")), "user_id", "left_semi")
+              .groupBy("user_id", "track_id")
+              .agg(min("event_date").as("first_played"))
+              .cache();
+      Dataset<Row> users =
+          pool.join(pairs.filter(not(beforeSplit(split))).select("user_id"), "user_id", "left_semi")
+              .orderBy(xxhash64(col("user_id")), col("user_id"))
+              .limit(wanted)
+              .select("user_index", "user_id")
+              .cache();
+      boolean done = users.count() == wanted || pool.count() < size;
+      pool.unpersist();
+      if (done) {
+        return new Sample(users, pairs);
+      }
+      users.unpersist();
+      pairs.unpersist();
+    }
+  }
+
+  /** Pairs first played before the split: heard, not a first play of the evaluated week. */
+  private static Column beforeSplit(LocalDate split) {
+    return col("first_played").lt(lit(Date.valueOf(split)));
   }
 
   /** The metrics of an earlier week's ALS model, when that week was evaluated. */

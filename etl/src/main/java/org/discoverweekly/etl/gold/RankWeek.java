@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
 import org.discoverweekly.models.Playlists;
@@ -27,17 +28,21 @@ import org.discoverweekly.models.Playlists;
 public final class RankWeek {
 
   private final Lake lake;
-  private final Playlists.Settings settings;
+  private final WeeklySettings settings;
 
-  public RankWeek(Lake lake, Playlists.Settings settings) {
+  public RankWeek(Lake lake, WeeklySettings settings) {
     this.lake = lake;
     this.settings = settings;
   }
 
-  /** Every track each user played before W 00:00 UTC, over the whole of silver. */
-  static Dataset<Row> heardBefore(Lake lake, LocalDate week) {
+  /**
+   * Every track each user played before W's history window, from silver: with the matrix's own
+   * pairs (the window's plays), every track played before W 00:00 UTC. The window starts at
+   * midnight UTC, so its first event date splits silver exactly.
+   */
+  static Dataset<Row> heardBeforeWindow(Lake lake, LocalDate week, int historyDays) {
     return lake.read(SILVER_LISTENS)
-        .filter(col("event_date").lt(lit(Date.valueOf(week))))
+        .filter(col("event_date").lt(lit(Date.valueOf(week.minusDays(historyDays)))))
         .select("user_id", "track_id");
   }
 
@@ -62,10 +67,10 @@ public final class RankWeek {
     Dataset<Row> playlists =
         transform(
             BuildSnapshot.read(lake, week),
-            heardBefore(lake, week),
+            heardBeforeWindow(lake, week, settings.matrix().historyDays()),
             lake.read(SILVER_TRACKS),
             model,
-            settings,
+            settings.playlists(),
             week,
             modelVersion);
     lake.replace(GOLD_DISCOVER_WEEKLY, playlists, Partitions.in("week", List.of(week)));

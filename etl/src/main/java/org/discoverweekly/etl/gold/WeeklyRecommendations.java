@@ -126,7 +126,7 @@ public final class WeeklyRecommendations {
             () ->
                 new StageOutcome(
                     trainInputs,
-                    new RankWeek(lake, settings.playlists()).run(week, model[0], modelVersion),
+                    new RankWeek(lake, settings).run(week, model[0], modelVersion),
                     config,
                     StageOutcome.SUCCEEDED,
                     null));
