@@ -67,6 +67,12 @@ public abstract class SparkTestBase {
     return new Lake(spark, tempDir.resolve("lake-" + LAKES.incrementAndGet()).toString());
   }
 
+  /** Appends {@code rows} to {@code table}, created first as the pipeline creates it. */
+  protected static void append(Lake lake, Table table, Dataset<Row> rows) {
+    lake.ensure(table);
+    Lake.conform(rows, table).write().format("delta").mode("append").save(lake.path(table));
+  }
+
   protected static Dataset<Row> rows(StructType schema, Object[]... values) {
     List<Row> rows = Arrays.stream(values).map(RowFactory::create).toList();
     return spark.createDataFrame(rows, schema);

@@ -151,7 +151,7 @@ public final class Backtest {
    * sample is the one all users' pairs would give.
    */
   static Sample sample(Dataset<Row> warm, Dataset<Row> listens, LocalDate split, int wanted) {
-    Dataset<Row> ordered = warm.orderBy(xxhash64(col("user_id")), col("user_id"));
+    Dataset<Row> ordered = byHashedId(warm);
     for (long size = 2L * wanted; ; size *= 2) {
       Dataset<Row> pool = ordered.limit((int) Math.min(size, Integer.MAX_VALUE)).cache();
       Dataset<Row> pairs =
@@ -161,8 +161,11 @@ public final class Backtest {
               .agg(min("event_date").as("first_played"))
               .cache();
       Dataset<Row> users =
-          pool.join(pairs.filter(not(beforeSplit(split))).select("user_id"), "user_id", "left_semi")
-              .orderBy(xxhash64(col("user_id")), col("user_id"))
+          byHashedId(
+                  pool.join(
+                      pairs.filter(not(beforeSplit(split))).select("user_id"),
+                      "user_id",
+                      "left_semi"))
               .limit(wanted)
               .select("user_index", "user_id")
               .cache();
@@ -174,6 +177,11 @@ public final class Backtest {
       users.unpersist();
       pairs.unpersist();
     }
+  }
+
+  /** Users in the sample's order: by a hash of their id, the same every run. */
+  private static Dataset<Row> byHashedId(Dataset<Row> users) {
+    return users.orderBy(xxhash64(col("user_id")), col("user_id"));
   }
 
   /** Pairs first played before the split: heard, not a first play of the evaluated week. */

@@ -107,12 +107,7 @@ class CliTest extends SparkTestBase {
   @Test
   void shouldPrintCsvWithAHeaderAndRowsOnly() {
     Lake lake = newLake();
-    lake.ensure(Table.SILVER_TRACKS);
-    Lake.conform(catalog("t2", "t1"), Table.SILVER_TRACKS)
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lake.path(Table.SILVER_TRACKS));
+    append(lake, Table.SILVER_TRACKS, catalog("t2", "t1"));
     CliRun result =
         run(
             "--lake",
@@ -128,12 +123,7 @@ class CliTest extends SparkTestBase {
   @Test
   void shouldPrintJsonLines() {
     Lake lake = newLake();
-    lake.ensure(Table.SILVER_TRACKS);
-    Lake.conform(catalog("t1"), Table.SILVER_TRACKS)
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lake.path(Table.SILVER_TRACKS));
+    append(lake, Table.SILVER_TRACKS, catalog("t1"));
     CliRun result =
         run("--lake", lake.root(), "sql", "--format", "json", "SELECT track_id FROM silver.tracks");
     assertEquals("{\"track_id\":\"t1\"}\n", result.out());
@@ -142,13 +132,8 @@ class CliTest extends SparkTestBase {
   @Test
   void shouldPrintDdlThatRegistersTheLakesTablesInAnotherCatalog() {
     Lake lake = newLake();
-    lake.ensure(Table.SILVER_TRACKS);
     lake.ensure(Table.SILVER_LISTENS);
-    Lake.conform(catalog("t1"), Table.SILVER_TRACKS)
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lake.path(Table.SILVER_TRACKS));
+    append(lake, Table.SILVER_TRACKS, catalog("t1"));
 
     CliRun result = run("--lake", lake.root(), "sql", "--ddl");
 

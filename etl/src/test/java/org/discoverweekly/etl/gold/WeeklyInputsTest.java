@@ -55,14 +55,10 @@ class WeeklyInputsTest extends SparkTestBase {
     for (int t = 0; t < times.length; t++) {
       listens.add(listen("e" + t, "u1", "t" + t, times[t]));
     }
-    Lake.conform(
-            rows(Table.SILVER_LISTENS.schema(), listens.toArray(Object[][]::new)),
-            Table.SILVER_LISTENS)
-        .write()
-        .format("delta")
-        .mode("append")
-        .partitionBy("event_date")
-        .save(lake.path(Table.SILVER_LISTENS));
+    append(
+        lake,
+        Table.SILVER_LISTENS,
+        rows(Table.SILVER_LISTENS.schema(), listens.toArray(Object[][]::new)));
     FeedbackMatrix.Settings sevenDays = new FeedbackMatrix.Settings(7, 28, 0.25, 2880);
 
     List<String> inMatrix;

@@ -11,12 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.storage.Lake;
-import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.Test;
 
 class BuildSilverTest extends SparkTestBase {
@@ -24,14 +22,9 @@ class BuildSilverTest extends SparkTestBase {
   private static final LocalDate MONDAY = LocalDate.parse("2026-11-16");
   private static final LocalDate TUESDAY = LocalDate.parse("2026-11-17");
 
-  private static void write(Lake lake, Table table, Dataset<Row> rows) {
-    lake.ensure(table);
-    Lake.conform(rows, table).write().format("delta").mode("append").save(lake.path(table));
-  }
-
   private static Lake lakeWithCatalog() {
     Lake lake = newLake();
-    write(lake, SILVER_TRACKS, catalog("t1", "t2"));
+    append(lake, SILVER_TRACKS, catalog("t1", "t2"));
     return lake;
   }
 
@@ -47,7 +40,7 @@ class BuildSilverTest extends SparkTestBase {
   void shouldReconcileBronzeWithNewDuplicatesAndQuarantined() {
     Lake lake = lakeWithCatalog();
     String first = listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
-    write(
+    append(
         lake,
         BRONZE_LISTENS,
         bronze(
@@ -67,7 +60,7 @@ class BuildSilverTest extends SparkTestBase {
   @Test
   void shouldChangeNothingWhenRerun() {
     Lake lake = lakeWithCatalog();
-    write(
+    append(
         lake,
         BRONZE_LISTENS,
         bronze(
@@ -90,11 +83,11 @@ class BuildSilverTest extends SparkTestBase {
   @Test
   void shouldDedupeAgainstListensThatArrivedOnAnEarlierDay() {
     Lake lake = lakeWithCatalog();
-    write(
+    append(
         lake,
         BRONZE_LISTENS,
         bronze(MONDAY, listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000)));
-    write(
+    append(
         lake,
         BRONZE_LISTENS,
         bronze(
@@ -113,7 +106,7 @@ class BuildSilverTest extends SparkTestBase {
   @Test
   void shouldPutLateListenInThePartitionOfItsEventDate() {
     Lake lake = lakeWithCatalog();
-    write(
+    append(
         lake,
         BRONZE_LISTENS,
         bronze(TUESDAY, listen("e1", "u1", "t1", "2026-11-12T23:59:00Z", 40_000)));
@@ -137,8 +130,8 @@ class BuildSilverTest extends SparkTestBase {
     Lake oneByOne = lakeWithCatalog();
     Lake range = lakeWithCatalog();
     for (Lake lake : List.of(oneByOne, range)) {
-      write(lake, BRONZE_LISTENS, bronze(MONDAY, retry, "x"));
-      write(lake, BRONZE_LISTENS, bronze(TUESDAY, resend, retry));
+      append(lake, BRONZE_LISTENS, bronze(MONDAY, retry, "x"));
+      append(lake, BRONZE_LISTENS, bronze(TUESDAY, resend, retry));
     }
     var monday = run(oneByOne, MONDAY);
     var tuesday = run(oneByOne, TUESDAY);
@@ -156,7 +149,7 @@ class BuildSilverTest extends SparkTestBase {
   @Test
   void shouldRefuseADateWithNoBronzeRows() {
     Lake lake = lakeWithCatalog();
-    write(lake, BRONZE_LISTENS, bronze(MONDAY, "{}"));
+    append(lake, BRONZE_LISTENS, bronze(MONDAY, "{}"));
     PipelineException error = assertThrows(PipelineException.class, () -> run(lake, TUESDAY));
     assertTrue(error.getMessage().contains("run ingest --date 2026-11-17 first"));
   }
