@@ -97,16 +97,16 @@ public final class BuildSilver {
       long quarantinedTotal = writeQuarantine(checked.filter(col("reason").isNotNull()), dates);
       Partitions.requireTotal(SILVER_QUARANTINE.sqlName(), quarantinedTotal, quarantined);
       FaultPoint.reached(QUARANTINED);
-      Dataset<Row> repeatedListens =
-          Dedupe.repeatedListens(valid).persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> repeatedIds = Dedupe.repeatedIds(valid).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> repeatedKeys =
+          Dedupe.repeatedKeys(valid).persist(StorageLevel.MEMORY_AND_DISK());
       Map<LocalDate, Long> inserted;
       try {
-        inserted =
-            mergeNew(Dedupe.withinBatch(valid, repeatedListens, repeatedIds), eventDates(valid));
+        // Filled here, once: the MERGE's broadcasts of them would otherwise start together and
+        // wait on each other's cache blocks.
+        repeatedKeys.count();
+        inserted = mergeNew(Dedupe.withinBatch(valid, repeatedKeys), eventDates(valid));
       } finally {
-        repeatedListens.unpersist();
-        repeatedIds.unpersist();
+        repeatedKeys.unpersist();
       }
 
       SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();

@@ -1,15 +1,23 @@
 package org.discoverweekly.etl.silver;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
@@ -22,6 +30,7 @@ import org.apache.spark.sql.expressions.WindowSpec;
  */
 public final class Dedupe {
 
+  private static final String KEY = "_key";
   private static final String LISTEN_KEY = "_listen_key";
   private static final String ID_KEY = "_id_key";
   private static final String LISTEN_REPEATED = "_listen_repeated";
@@ -31,49 +40,75 @@ public final class Dedupe {
 
   /** One row per (user, track, ts) and per event id within a batch of valid listens. */
   public static Dataset<Row> withinBatch(Dataset<Row> listens) {
-    return withinBatch(listens, repeatedListens(listens), repeatedIds(listens));
+    return withinBatch(listens, repeatedKeys(listens));
   }
 
   /**
-   * Hashes of the (user, track, ts) keys that more than one row of the batch carries: {@code
-   * _listen_key}. A 64-bit hash makes the aggregation over millions of mostly unique keys a map of
-   * longs rather than of strings; two keys that share a hash only send their rows through the exact
-   * dedupe below, which keeps both.
+   * The 64-bit hashes of the keys that more than one row of the batch carries, both kinds in one
+   * column {@code _key}: a (user, track, ts) hash has its lowest bit clear, an event id hash has it
+   * set. Nearly every key of a batch is unique, so instead of aggregating (a hash map entry per
+   * key, twice) the hashes are shuffled once and each shuffle partition sorts its own as an array
+   * of longs (8 bytes a key: 4 million keys take 32 MB; more shuffle partitions make less). Two
+   * keys that share a hash only send their rows through the exact dedupe below, which keeps both.
    */
-  public static Dataset<Row> repeatedListens(Dataset<Row> listens) {
-    return repeated(listens, listenKey().as(LISTEN_KEY), LISTEN_REPEATED);
-  }
-
-  /** Hashes of the event ids that more than one row of the batch carries: {@code _id_key}. */
-  public static Dataset<Row> repeatedIds(Dataset<Row> listens) {
-    return repeated(listens, idKey().as(ID_KEY), ID_REPEATED);
+  public static Dataset<Row> repeatedKeys(Dataset<Row> listens) {
+    return listens
+        .select(explode(array(listenKey(), idKey())).as(KEY))
+        .repartition(col(KEY))
+        .mapPartitions(new Repeats(), Encoders.LONG())
+        .toDF(KEY);
   }
 
   private static Column listenKey() {
-    return xxhash64(col("user_id"), col("track_id"), col("ts"));
+    return xxhash64(col("user_id"), col("track_id"), col("ts")).bitwiseAND(lit(~1L));
   }
 
   private static Column idKey() {
-    return xxhash64(col("event_id"));
+    return xxhash64(col("event_id")).bitwiseOR(lit(1L));
   }
 
-  private static Dataset<Row> repeated(Dataset<Row> listens, Column key, String marker) {
-    return listens
-        .groupBy(key)
-        .count()
-        .filter("count > 1")
-        .drop("count")
-        .withColumn(marker, lit(true));
+  /** Each value that a partition holds more than once, once. */
+  private static final class Repeats implements MapPartitionsFunction<Row, Long> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Iterator<Long> call(Iterator<Row> rows) {
+      long[] keys = new long[1024];
+      int size = 0;
+      while (rows.hasNext()) {
+        if (size == keys.length) {
+          keys = Arrays.copyOf(keys, size * 2);
+        }
+        keys[size++] = rows.next().getLong(0);
+      }
+      Arrays.sort(keys, 0, size);
+      List<Long> repeats = new ArrayList<>();
+      for (int i = 1; i < size; i++) {
+        if (keys[i] == keys[i - 1] && (i == 1 || keys[i] != keys[i - 2])) {
+          repeats.add(keys[i]);
+        }
+      }
+      return repeats.iterator();
+    }
   }
 
   /**
    * The batch without duplicates, given its repeated keys. Only rows whose key hashes are repeated
    * are sorted; the rest, nearly all of a day, pass through. Repeats are a small share of a batch,
-   * so their hashes are broadcast rather than the batch shuffled; a caller that caches them
-   * aggregates once for both branches below.
+   * so their hashes are broadcast rather than the batch shuffled; a caller that caches {@code
+   * repeatedKeys} finds them once for both branches below.
    */
-  public static Dataset<Row> withinBatch(
-      Dataset<Row> listens, Dataset<Row> repeatedListens, Dataset<Row> repeatedIds) {
+  public static Dataset<Row> withinBatch(Dataset<Row> listens, Dataset<Row> repeatedKeys) {
+    Column idBit = col(KEY).bitwiseAND(lit(1L));
+    Dataset<Row> repeatedListens =
+        repeatedKeys
+            .filter(idBit.equalTo(0L))
+            .select(col(KEY).as(LISTEN_KEY), lit(true).as(LISTEN_REPEATED));
+    Dataset<Row> repeatedIds =
+        repeatedKeys
+            .filter(idBit.equalTo(1L))
+            .select(col(KEY).as(ID_KEY), lit(true).as(ID_REPEATED));
     Dataset<Row> marked =
         listens
             .withColumn(LISTEN_KEY, listenKey())

@@ -66,6 +66,23 @@ class DedupeTest extends SparkTestBase {
   }
 
   @Test
+  void shouldFindEachRepeatedKeyOnceWhateverTheNumberOfCopies() {
+    String retried = listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
+    String resent = listen("e2", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
+    String reusedId = listen("e3", "u2", "t2", "2026-11-16T11:00:00Z", 40_000);
+    String otherPlay = listen("e3", "u2", "t2", "2026-11-16T12:00:00Z", 40_000);
+    String single = listen("e4", "u3", "t1", "2026-11-16T10:00:00Z", 40_000);
+    List<Long> keys =
+        Dedupe.repeatedKeys(valid(retried, retried, retried, resent, reusedId, otherPlay, single))
+            .as(org.apache.spark.sql.Encoders.LONG())
+            .collectAsList();
+    // e1 (three copies), the (u1, t1, 10:00) listen (four rows) and e3 (two plays): one key each.
+    assertEquals(3, keys.size());
+    assertEquals(3, keys.stream().distinct().count());
+    assertEquals(2, keys.stream().filter(key -> (key & 1) == 1).count(), "event id keys");
+  }
+
+  @Test
   void shouldDropWhatSilverAlreadyHoldsByIdOrByUserTrackAndTime() {
     Dataset<Row> existing =
         valid(
