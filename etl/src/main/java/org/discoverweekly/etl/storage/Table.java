@@ -231,12 +231,20 @@ public enum Table {
    * strings (bench/): bronze and quarantine lines are never looked up by value, so they keep row
    * counts only, and silver listens keeps the columns readers filter on. Keeping no line in the log
    * also keeps a forgotten user's raw text out of the Delta log's statistics.
+   *
+   * <p>Delta hands a table's properties to the Parquet writer of every write of it, so {@code
+   * parquet.*} keys here set Parquet for that table alone: silver's event ids (unique) and user ids
+   * (hundreds of thousands a file) overflow Parquet's dictionary page, so building the dictionary
+   * first only costs a hash and a compare per value before Parquet falls back to plain encoding.
    */
   public Map<String, String> properties() {
     return switch (this) {
       case BRONZE_LISTENS, SILVER_QUARANTINE -> Map.of("delta.dataSkippingNumIndexedCols", "0");
       case SILVER_LISTENS ->
-          Map.of("delta.dataSkippingStatsColumns", "user_id,track_id,ts,ingest_date");
+          Map.of(
+              "delta.dataSkippingStatsColumns", "user_id,track_id,ts,ingest_date",
+              "parquet.enable.dictionary#event_id", "false",
+              "parquet.enable.dictionary#user_id", "false");
       default -> Map.of();
     };
   }
