@@ -23,6 +23,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.discoverweekly.etl.SparkTestBase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class LakePropertiesTest extends SparkTestBase {
 
@@ -80,21 +82,24 @@ class LakePropertiesTest extends SparkTestBase {
     assertFalse(dictionaryColumns.contains("user_id"), dictionaryColumns::toString);
   }
 
-  @Test
-  void shouldGiveAnOlderTableTheCatalogsPropertiesOnceAndThenCommitNothing() {
+  @ParameterizedTest
+  @EnumSource(
+      value = Table.class,
+      names = {"BRONZE_LISTENS", "SILVER_LISTENS"})
+  void shouldGiveAnOlderTableTheCatalogsPropertiesOnceAndThenCommitNothing(Table table) {
     Lake lake = newLake();
     // As a release before the catalog had properties created it.
     DeltaTable.createIfNotExists(spark)
-        .location(lake.path(Table.BRONZE_LISTENS))
-        .addColumns(Table.BRONZE_LISTENS.schema())
-        .partitionedBy("ingest_date")
+        .location(lake.path(table))
+        .addColumns(table.schema())
+        .partitionedBy(table.partitionColumns().toArray(String[]::new))
         .execute();
 
-    lake.applyProperties(Table.BRONZE_LISTENS);
-    long version = lake.version(Table.BRONZE_LISTENS);
-    lake.applyProperties(Table.BRONZE_LISTENS);
+    lake.applyProperties(table);
+    long version = lake.version(table);
+    lake.applyProperties(table);
 
-    assertEquals(Table.BRONZE_LISTENS.properties(), properties(lake, Table.BRONZE_LISTENS));
-    assertEquals(version, lake.version(Table.BRONZE_LISTENS));
+    assertEquals(table.properties(), properties(lake, table));
+    assertEquals(version, lake.version(table));
   }
 }
