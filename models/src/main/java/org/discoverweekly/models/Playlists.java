@@ -17,8 +17,12 @@ import org.apache.spark.sql.Row;
  * score, source}. Users with enough history get ALS's ranking ({@code source = 'als'}); the others
  * get the most popular tracks they have not heard ({@code 'popular'}) or nothing, by policy. Every
  * list leaves out each track the user ever played and every track not available in the catalog.
+ *
+ * <p>The matrix's id numbering ({@code user_id ↔ user_index}, {@code track_id ↔ track_index}) is
+ * read once and cached on first use, since candidates, heard tracks and ids all look it up: close
+ * the playlists when the rows made from them have been written.
  */
-public final class Playlists {
+public final class Playlists implements AutoCloseable {
 
   /** What a cold-start user gets. */
   public enum ColdStart {
@@ -39,6 +43,8 @@ public final class Playlists {
   private final Dataset<Row> heard;
   private final Dataset<Row> catalog;
   private final Settings settings;
+  private Dataset<Row> userIds;
+  private Dataset<Row> trackIds;
 
   /**
    * {@code matrix}: the feedback matrix with indices, whose pairs count as heard; {@code heard}:
@@ -96,7 +102,7 @@ public final class Playlists {
     Dataset<Row> itemFactors =
         model.itemFactors().select(col("id").as("track_index"), col("features"));
     return BlockedRanker.rank(
-        users.join(userFactors, "user_index").join(heardIndices(), "user_index", "left_outer"),
+        users.join(userFactors, "user_index").join(heardIndices(users), "user_index", "left_outer"),
         candidates(itemFactors).select("track_index", "features", "artist_id"),
         settings.ranker());
   }
@@ -113,7 +119,7 @@ public final class Playlists {
             .select(col("track_index"), col("listeners").cast("float").as("score"));
     Dataset<Row> candidates = candidates(popularity).select("track_index", "score", "artist_id");
     return BlockedRanker.rankByItemScore(
-        users.join(heardIndices(), "user_index", "left_outer"), candidates, settings.ranker());
+        users.join(heardIndices(users), "user_index", "left_outer"), candidates, settings.ranker());
   }
 
   /**
@@ -122,7 +128,7 @@ public final class Playlists {
    */
   public Dataset<Row> withIds(Dataset<Row> ranked) {
     return ranked
-        .join(matrix.select("user_index", "user_id").distinct(), "user_index")
+        .join(userIds(), "user_index")
         .join(trackIds(), "track_index")
         .join(catalog.select("track_id", "artist_id"), "track_id")
         .drop("user_index", "track_index");
@@ -139,27 +145,54 @@ public final class Playlists {
   }
 
   /**
-   * Heard tracks per user as track indices: the matrix's pairs and the other heard pairs, whose
-   * tracks outside the matrix can never be candidates. The matrix's track ids are broadcast (the
+   * Heard tracks as track indices for each of {@code users} ({@code user_index}) who heard any: the
+   * matrix's pairs and the other heard pairs, whose tracks outside the matrix can never be
+   * candidates. Only the users ranked are aggregated: the backtest ranks a sample of a few
+   * thousand, and the cold-start users are a handful. The matrix's track ids are broadcast (the
    * ranker broadcasts their factors anyway), so the other pairs map to indices without a shuffle,
    * and one aggregation by the integer user index removes repeats. The matrix's own pairs need no
    * lookup: on the bench's 16M listens, all in the history window, this replaced a scan and an
    * aggregation by string id of every silver listen.
    */
-  private Dataset<Row> heardIndices() {
+  private Dataset<Row> heardIndices(Dataset<Row> users) {
+    Dataset<Row> ranked = users.select("user_index");
     Dataset<Row> other =
         heard
             .join(broadcast(trackIds()), "track_id")
-            .join(matrix.select("user_id", "user_index").distinct(), "user_id")
+            .join(userIds(), "user_id")
             .select("user_index", "track_index");
     return matrix
         .select("user_index", "track_index")
         .unionByName(other)
+        .join(ranked, "user_index", "left_semi")
         .groupBy("user_index")
         .agg(collect_set("track_index").as("heard"));
   }
 
+  /** {@code user_id, user_index} of the matrix. */
+  private Dataset<Row> userIds() {
+    if (userIds == null) {
+      userIds = matrix.select("user_id", "user_index").distinct().cache();
+    }
+    return userIds;
+  }
+
+  /** {@code track_id, track_index} of the matrix. */
   private Dataset<Row> trackIds() {
-    return matrix.select("track_id", "track_index").distinct();
+    if (trackIds == null) {
+      trackIds = matrix.select("track_id", "track_index").distinct().cache();
+    }
+    return trackIds;
+  }
+
+  /** Drops the cached id numbering. */
+  @Override
+  public void close() {
+    if (userIds != null) {
+      userIds.unpersist();
+    }
+    if (trackIds != null) {
+      trackIds.unpersist();
+    }
   }
 }

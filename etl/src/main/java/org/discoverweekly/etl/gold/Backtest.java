@@ -65,6 +65,8 @@ public final class Backtest {
             settings.matrix());
     Dataset<Row> matrix = snapshot.matrix().cache();
     Sample sample = null;
+    Dataset<Row> keys = null;
+    Dataset<Row> relevant = null;
     try {
       int k = settings.playlists().size();
       if (matrix.isEmpty()) {
@@ -90,37 +92,47 @@ public final class Backtest {
       Dataset<Row> pairs =
           sample.pairs().join(broadcast(users.select("user_id")), "user_id", "left_semi");
       Dataset<Row> catalog = lake.read(SILVER_TRACKS);
-      Playlists playlists =
+      try (Playlists playlists =
           new Playlists(
               matrix,
               pairs.filter(beforeSplit).select("user_id", "track_id"),
               catalog,
-              settings.playlists());
-      ALSModel model = ImplicitAls.fit(matrix, settings.als());
-      Dataset<Row> keys =
-          catalog
-              .select("track_id")
-              .withColumn("track_key", dense_rank().over(Window.orderBy("track_id")));
-      Dataset<Row> relevant =
-          pairs
-              .filter(not(beforeSplit))
-              .join(keys, "track_id")
-              .groupBy("user_id")
-              .agg(collect_list("track_key").as("relevant"));
-      long available = catalog.filter(col("available")).count();
-      Metrics als =
-          RankingQuality.evaluate(
-              scored(playlists.withIds(playlists.byAls(users, model)), users, relevant, keys),
-              k,
-              available);
-      Metrics popularity =
-          RankingQuality.evaluate(
-              scored(playlists.withIds(playlists.byPopularity(users)), users, relevant, keys),
-              k,
-              available);
-      write(week, modelVersion, als, popularity);
-      return new Result(als, popularity, false);
+              settings.playlists())) {
+        ALSModel model = ImplicitAls.fit(matrix, settings.als());
+        // Both models' lists are scored against the same keys and first plays: computed once.
+        keys =
+            catalog
+                .select("track_id")
+                .withColumn("track_key", dense_rank().over(Window.orderBy("track_id")))
+                .cache();
+        relevant =
+            pairs
+                .filter(not(beforeSplit))
+                .join(keys, "track_id")
+                .groupBy("user_id")
+                .agg(collect_list("track_key").as("relevant"))
+                .cache();
+        long available = catalog.filter(col("available")).count();
+        Metrics als =
+            RankingQuality.evaluate(
+                scored(playlists.withIds(playlists.byAls(users, model)), users, relevant, keys),
+                k,
+                available);
+        Metrics popularity =
+            RankingQuality.evaluate(
+                scored(playlists.withIds(playlists.byPopularity(users)), users, relevant, keys),
+                k,
+                available);
+        write(week, modelVersion, als, popularity);
+        return new Result(als, popularity, false);
+      }
     } finally {
+      if (keys != null) {
+        keys.unpersist();
+      }
+      if (relevant != null) {
+        relevant.unpersist();
+      }
       matrix.unpersist();
       snapshot.close();
       if (sample != null) {

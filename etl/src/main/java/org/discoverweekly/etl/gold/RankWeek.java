@@ -48,14 +48,12 @@ public final class RankWeek {
 
   /** W's playlists in the table's shape. */
   public static Dataset<Row> transform(
-      Dataset<Row> matrix,
-      Dataset<Row> heard,
+      Playlists playlists,
       Dataset<Row> catalog,
       ALSModel model,
-      Playlists.Settings settings,
       LocalDate week,
       String modelVersion) {
-    return new Playlists(matrix, heard, catalog, settings)
+    return playlists
         .recommend(model)
         .join(catalog.select("track_id", "track_name", "artist_name"), "track_id")
         .withColumn("week", lit(Date.valueOf(week)))
@@ -64,16 +62,18 @@ public final class RankWeek {
 
   /** Writes W's partition; returns rows, users, and users by source. */
   public Map<String, Long> run(LocalDate week, ALSModel model, String modelVersion) {
-    Dataset<Row> playlists =
-        transform(
+    Dataset<Row> catalog = lake.read(SILVER_TRACKS);
+    try (Playlists playlists =
+        new Playlists(
             BuildSnapshot.read(lake, week),
             heardBeforeWindow(lake, week, settings.matrix().historyDays()),
-            lake.read(SILVER_TRACKS),
-            model,
-            settings.playlists(),
-            week,
-            modelVersion);
-    lake.replace(GOLD_DISCOVER_WEEKLY, playlists, Partitions.in("week", List.of(week)));
+            catalog,
+            settings.playlists())) {
+      lake.replace(
+          GOLD_DISCOVER_WEEKLY,
+          transform(playlists, catalog, model, week, modelVersion),
+          Partitions.in("week", List.of(week)));
+    }
     Row counts =
         read(lake, week)
             .agg(
