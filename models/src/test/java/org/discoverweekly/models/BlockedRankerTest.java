@@ -128,6 +128,47 @@ class BlockedRankerTest extends ModelsTestBase {
   }
 
   @Test
+  void shouldKeepTheBestItemsOfAFullSortHoweverManyEnterAndInWhatOrder() {
+    // Scores from a few values (ties everywhere), rising and falling runs (many items enter after
+    // the bound is reached), and ineligible -infinity and NaN, offered in chunks like tiles.
+    Random random = new Random(11);
+    for (int bound : List.of(1, 3, 10, 120)) {
+      int n = 2_000;
+      float[] scores = new float[n];
+      for (int p = 0; p < n; p++) {
+        int kind = random.nextInt(10);
+        scores[p] =
+            kind == 0
+                ? Float.NEGATIVE_INFINITY
+                : kind == 1 ? Float.NaN : kind < 5 ? p / 100 : random.nextInt(20);
+      }
+      BlockedRanker.Best best = new BlockedRanker.Best(bound);
+      for (int from = 0; from < n; from += 37) {
+        best.scan(scores, from, from, Math.min(37, n - from));
+      }
+      best.sort();
+
+      List<Integer> expected =
+          IntStream.range(0, n)
+              .filter(p -> scores[p] > Float.NEGATIVE_INFINITY)
+              .boxed()
+              .sorted(
+                  (a, b) ->
+                      scores[a] > scores[b]
+                          ? -1
+                          : scores[a] < scores[b] ? 1 : Integer.compare(a, b))
+              .limit(bound)
+              .toList();
+      List<Integer> kept = new ArrayList<>();
+      for (int rank = 0; rank < best.size(); rank++) {
+        kept.add(best.position(rank));
+        assertEquals(scores[best.position(rank)], best.score(rank));
+      }
+      assertEquals(expected, kept, "bound " + bound);
+    }
+  }
+
+  @Test
   void shouldLookPastTheBoundWhenTheArtistCapEmptiesIt() {
     // The 20 best tracks are one artist's, more than the bound of 4 × k = 12 kept per user: with
     // one track per artist the list must reach below them.
