@@ -524,12 +524,10 @@ public final class BlockedRanker {
           hi = pivot - 1;
         }
       }
+      // The selection leaves slot bound - 1 in its sorted place, every better item before it: it
+      // holds the worst kept.
       size = bound;
-      float worst = scores[0];
-      for (int i = 1; i < size; i++) {
-        worst = Math.min(worst, scores[i]);
-      }
-      threshold = worst;
+      threshold = scores[bound - 1];
     }
 
     private void quicksort(int lo, int hi) {
