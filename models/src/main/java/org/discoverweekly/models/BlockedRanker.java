@@ -449,18 +449,21 @@ public final class BlockedRanker {
    * costs one comparison and, when it enters, one append. (A heap sifted each entry through up to
    * log2(bound) levels: about half the CPU samples of the weekly ranking on the bench's 200K users
    * x 100K tracks.) {@link #sort} then orders the kept items best first.
+   *
+   * <p>An item is kept as one long, its score's bits ordered as the floats are in the high half and
+   * its position reversed in the low half, so a greater key is a better item and the selection
+   * compares and moves one value, without a branch on the comparison: the selection's mispredicted
+   * branches and paired swaps of two arrays had cost more than the scan of every score.
    */
   static final class Best {
     private final int bound;
-    private final int[] positions;
-    private final float[] scores;
+    private final long[] keys;
     private int size;
     private float threshold = Float.NEGATIVE_INFINITY;
 
     Best(int bound) {
       this.bound = bound;
-      positions = new int[2 * bound];
-      scores = new float[2 * bound];
+      keys = new long[2 * bound];
     }
 
     /** How many items are kept; at most the bound once {@link #sort} ran. */
@@ -479,9 +482,8 @@ public final class BlockedRanker {
       for (int i = 0; i < count; i++) {
         float score = column[offset + i];
         if (score > enter) {
-          positions[size] = from + i;
-          scores[size] = score;
-          if (++size == positions.length) {
+          keys[size] = key(score, from + i);
+          if (++size == keys.length) {
             keepBest();
             enter = threshold;
           }
@@ -497,17 +499,32 @@ public final class BlockedRanker {
       if (size > bound) {
         keepBest();
       }
-      quicksort(0, size - 1);
+      Arrays.sort(keys, 0, size);
     }
 
     /** The position ranked {@code rank} (from 0) by {@link #sort}. */
     int position(int rank) {
-      return positions[rank];
+      return Integer.MAX_VALUE - (int) keys[size - 1 - rank];
     }
 
     /** The score of the position ranked {@code rank}. */
     float score(int rank) {
-      return scores[rank];
+      return scoreOf(keys[size - 1 - rank]);
+    }
+
+    /**
+     * A finite or infinite score and a position as one long that orders as (score, then lower
+     * position) does; -0 counts (and is reported) as 0, as the float comparison has it.
+     */
+    private static long key(float score, int position) {
+      int bits = Float.floatToRawIntBits(score + 0f);
+      int ordered = bits ^ ((bits >> 31) & Integer.MAX_VALUE);
+      return ((long) ordered << 32) | (Integer.MAX_VALUE - position);
+    }
+
+    private static float scoreOf(long key) {
+      int ordered = (int) (key >> 32);
+      return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & Integer.MAX_VALUE));
     }
 
     /** Moves the best {@code bound} items to the first slots (a quickselect), drops the rest. */
@@ -527,53 +544,31 @@ public final class BlockedRanker {
       // The selection leaves slot bound - 1 in its sorted place, every better item before it: it
       // holds the worst kept.
       size = bound;
-      threshold = scores[bound - 1];
-    }
-
-    private void quicksort(int lo, int hi) {
-      while (lo < hi) {
-        int pivot = partition(lo, hi);
-        // Recurse into the smaller side, loop on the larger: the stack stays logarithmic.
-        if (pivot - lo < hi - pivot) {
-          quicksort(lo, pivot - 1);
-          lo = pivot + 1;
-        } else {
-          quicksort(pivot + 1, hi);
-          hi = pivot - 1;
-        }
-      }
+      threshold = scoreOf(keys[bound - 1]);
     }
 
     /**
      * Partitions slots {@code lo .. hi} around the middle one: better items before it, worse after;
-     * returns where it lands.
+     * returns where it lands. Every slot is swapped and the boundary moves by the comparison's
+     * outcome, which the compiler turns into arithmetic instead of a branch that random scores
+     * mispredict half the time.
      */
     private int partition(int lo, int hi) {
-      swap((lo + hi) >>> 1, hi);
+      long[] k = keys;
+      int middle = (lo + hi) >>> 1;
+      long pivot = k[middle];
+      k[middle] = k[hi];
+      k[hi] = pivot;
       int store = lo;
       for (int i = lo; i < hi; i++) {
-        if (better(i, hi)) {
-          swap(i, store++);
-        }
+        long key = k[i];
+        k[i] = k[store];
+        k[store] = key;
+        store += key > pivot ? 1 : 0;
       }
-      swap(store, hi);
+      k[hi] = k[store];
+      k[store] = pivot;
       return store;
-    }
-
-    /** Whether slot {@code a} holds a better item than slot {@code b}. */
-    private boolean better(int a, int b) {
-      float sa = scores[a];
-      float sb = scores[b];
-      return sa > sb || (sa == sb && positions[a] < positions[b]);
-    }
-
-    private void swap(int i, int j) {
-      int position = positions[i];
-      positions[i] = positions[j];
-      positions[j] = position;
-      float score = scores[i];
-      scores[i] = scores[j];
-      scores[j] = score;
     }
   }
 

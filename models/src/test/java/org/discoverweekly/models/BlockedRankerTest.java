@@ -129,10 +129,11 @@ class BlockedRankerTest extends ModelsTestBase {
 
   @Test
   void shouldKeepTheBestItemsOfAFullSortHoweverManyEnterAndInWhatOrder() {
-    // Scores from a few values (ties everywhere), rising and falling runs (many items enter after
-    // the bound is reached), and ineligible -infinity and NaN, offered in chunks like tiles.
+    // Scores from a few values (ties everywhere, -0 tied with 0 as floats compare), rising and
+    // falling runs (many items enter after the bound is reached), and ineligible -infinity and
+    // NaN, offered in chunks like tiles.
     Random random = new Random(11);
-    for (int bound : List.of(1, 3, 10, 120)) {
+    for (int bound : List.of(1, 3, 10, 120, 1_500)) {
       int n = 2_000;
       float[] scores = new float[n];
       for (int p = 0; p < n; p++) {
@@ -140,7 +141,11 @@ class BlockedRankerTest extends ModelsTestBase {
         scores[p] =
             kind == 0
                 ? Float.NEGATIVE_INFINITY
-                : kind == 1 ? Float.NaN : kind < 5 ? p / 100 : random.nextInt(20);
+                : kind == 1
+                    ? Float.NaN
+                    : kind == 2
+                        ? (random.nextBoolean() ? -0f : 0f)
+                        : kind < 5 ? p / 100 : random.nextInt(20);
       }
       BlockedRanker.Best best = new BlockedRanker.Best(bound);
       for (int from = 0; from < n; from += 37) {
@@ -162,7 +167,8 @@ class BlockedRankerTest extends ModelsTestBase {
       List<Integer> kept = new ArrayList<>();
       for (int rank = 0; rank < best.size(); rank++) {
         kept.add(best.position(rank));
-        assertEquals(scores[best.position(rank)], best.score(rank));
+        // A kept -0 is reported as 0, the value it ties with.
+        assertEquals(scores[best.position(rank)] + 0f, best.score(rank));
       }
       assertEquals(expected, kept, "bound " + bound);
     }
