@@ -1,9 +1,10 @@
 package org.discoverweekly.etl.gold;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 
@@ -86,9 +87,14 @@ public final class BuildSnapshot {
           Partitions.in("week", List.of(week)));
       botCount = snapshot.bots().count();
     }
+    // The ids are dense ranks from 0, so the largest id + 1 counts users and tracks: two integer
+    // columns read back instead of a distinct count of 8.5M string ids (3 s on the bench's week).
     Row sizes =
         read(lake, week)
-            .agg(count(lit(1)), countDistinct("user_id"), countDistinct("track_id"))
+            .agg(
+                count(lit(1)),
+                coalesce(max("user_index").plus(1), lit(0)),
+                coalesce(max("track_index").plus(1), lit(0)))
             .head();
     if (sizes.getLong(0) == 0) {
       throw new PipelineException(
@@ -99,10 +105,14 @@ public final class BuildSnapshot {
               + " (bots excluded): run silver for those dates first");
     }
     return Map.of(
-        "pairs", sizes.getLong(0),
-        "users", sizes.getLong(1),
-        "tracks", sizes.getLong(2),
-        "bots", botCount);
+        "pairs",
+        sizes.getLong(0),
+        "users",
+        (long) sizes.getInt(1),
+        "tracks",
+        (long) sizes.getInt(2),
+        "bots",
+        botCount);
   }
 
   /** W's matrix as written. */

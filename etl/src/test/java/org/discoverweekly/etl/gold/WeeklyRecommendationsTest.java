@@ -111,7 +111,7 @@ class WeeklyRecommendationsTest extends SparkTestBase {
 
   @Test
   @Order(2)
-  void shouldExcludeBotsFromTheMatrixAndCountThem() {
+  void shouldExcludeBotsFromTheMatrixAndCountThemAndItsUsersAndTracks() {
     Dataset<Row> matrix = lake.read(Table.GOLD_USER_TRACK_MATRIX);
     long botRows =
         matrix
@@ -123,6 +123,10 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     Row snapshot = latestRun("snapshot");
     java.util.Map<String, Long> counts = snapshot.getJavaMap(snapshot.fieldIndex("row_counts"));
     assertEquals(2L, counts.get("bots"));
+    Dataset<Row> week = matrix.filter("week = DATE'" + WEEK + "'");
+    assertEquals(week.count(), counts.get("pairs"));
+    assertEquals(week.select("user_id").distinct().count(), counts.get("users"));
+    assertEquals(week.select("track_id").distinct().count(), counts.get("tracks"));
     java.util.Map<String, String> config = snapshot.getJavaMap(snapshot.fieldIndex("config"));
     assertTrue(config.get("matrix").contains("botPlaysPerDay"), config.toString());
     assertEquals(16, config.get("hash").length(), config.toString());
