@@ -88,7 +88,10 @@ public final class Playlists implements AutoCloseable {
 
   /** The week's playlists for every user of the matrix, by the rules above. */
   public Dataset<Row> recommend(ALSModel model) {
-    Dataset<Row> ranked = byAls(warmUsers(), model).withColumn("source", lit("als"));
+    // Every warm user is ranked, so every user's heard tracks are aggregated as they are: a
+    // filter by the ranked users first would shuffle every pair of the matrix to join them.
+    Dataset<Row> ranked =
+        rankByAls(warmUsers(), model, heardByUser(heardPairs())).withColumn("source", lit("als"));
     if (settings.coldStart() == ColdStart.POPULAR) {
       ranked = ranked.unionByName(byPopularity(coldUsers()).withColumn("source", lit("popular")));
     }
@@ -97,12 +100,16 @@ public final class Playlists implements AutoCloseable {
 
   /** ALS's ranking for {@code users} ({@code user_index}): {@link BlockedRanker#OUTPUT} rows. */
   public Dataset<Row> byAls(Dataset<Row> users, ALSModel model) {
+    return rankByAls(users, model, heardIndices(users));
+  }
+
+  private Dataset<Row> rankByAls(Dataset<Row> users, ALSModel model, Dataset<Row> heard) {
     Dataset<Row> userFactors =
         model.userFactors().select(col("id").as("user_index"), col("features"));
     Dataset<Row> itemFactors =
         model.itemFactors().select(col("id").as("track_index"), col("features"));
     return BlockedRanker.rank(
-        users.join(userFactors, "user_index").join(heardIndices(users), "user_index", "left_outer"),
+        users.join(userFactors, "user_index").join(heard, "user_index", "left_outer"),
         candidates(itemFactors).select("track_index", "features", "artist_id"),
         settings.ranker());
   }
@@ -155,18 +162,24 @@ public final class Playlists implements AutoCloseable {
    * aggregation by string id of every silver listen.
    */
   private Dataset<Row> heardIndices(Dataset<Row> users) {
-    Dataset<Row> ranked = users.select("user_index");
+    return heardByUser(heardPairs().join(users.select("user_index"), "user_index", "left_semi"));
+  }
+
+  /**
+   * Heard {@code user_index, track_index} pairs, aggregated per user: {@code user_index, heard}.
+   */
+  private static Dataset<Row> heardByUser(Dataset<Row> pairs) {
+    return pairs.groupBy("user_index").agg(collect_set("track_index").as("heard"));
+  }
+
+  /** Every heard pair ({@code user_index, track_index}, possibly repeated). */
+  private Dataset<Row> heardPairs() {
     Dataset<Row> other =
         heard
             .join(broadcast(trackIds()), "track_id")
             .join(userIds(), "user_id")
             .select("user_index", "track_index");
-    return matrix
-        .select("user_index", "track_index")
-        .unionByName(other)
-        .join(ranked, "user_index", "left_semi")
-        .groupBy("user_index")
-        .agg(collect_set("track_index").as("heard"));
+    return matrix.select("user_index", "track_index").unionByName(other);
   }
 
   /** {@code user_id, user_index} of the matrix. */
