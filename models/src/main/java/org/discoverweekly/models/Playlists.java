@@ -88,12 +88,16 @@ public final class Playlists implements AutoCloseable {
 
   /** The week's playlists for every user of the matrix, by the rules above. */
   public Dataset<Row> recommend(ALSModel model) {
-    // Every warm user is ranked, so every user's heard tracks are aggregated as they are: a
-    // filter by the ranked users first would shuffle every pair of the matrix to join them.
+    // Every user is ranked, warm or cold, so every user's heard tracks are aggregated as they are,
+    // once for both: a filter by the ranked users first shuffled every pair of the matrix to join
+    // them.
+    Dataset<Row> heardByUser = heardByUser(heardPairs());
     Dataset<Row> ranked =
-        rankByAls(warmUsers(), model, heardByUser(heardPairs())).withColumn("source", lit("als"));
+        rankByAls(warmUsers(), model, heardByUser).withColumn("source", lit("als"));
     if (settings.coldStart() == ColdStart.POPULAR) {
-      ranked = ranked.unionByName(byPopularity(coldUsers()).withColumn("source", lit("popular")));
+      ranked =
+          ranked.unionByName(
+              rankByPopularity(coldUsers(), heardByUser).withColumn("source", lit("popular")));
     }
     return withIds(ranked);
   }
@@ -119,6 +123,10 @@ public final class Playlists implements AutoCloseable {
    * under the same filter and cap.
    */
   public Dataset<Row> byPopularity(Dataset<Row> users) {
+    return rankByPopularity(users, heardIndices(users));
+  }
+
+  private Dataset<Row> rankByPopularity(Dataset<Row> users, Dataset<Row> heard) {
     Dataset<Row> popularity =
         matrix
             .groupBy("track_index")
@@ -126,7 +134,7 @@ public final class Playlists implements AutoCloseable {
             .select(col("track_index"), col("listeners").cast("float").as("score"));
     Dataset<Row> candidates = candidates(popularity).select("track_index", "score", "artist_id");
     return BlockedRanker.rankByItemScore(
-        users.join(heardIndices(users), "user_index", "left_outer"), candidates, settings.ranker());
+        users.join(heard, "user_index", "left_outer"), candidates, settings.ranker());
   }
 
   /**
