@@ -1,6 +1,5 @@
 package org.discoverweekly.models;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.dense_rank;
@@ -73,17 +72,13 @@ public final class FeedbackMatrix {
             .minus(col("last_played").cast("double"))
             .divide(MS_PER_DAY / 1000.0);
     Column decay = exp(ageDays.multiply(-Math.log(2) / settings.halfLifeDays()));
-    // The bots leave after the aggregation: before it, the join waited for them or (planned as a
-    // sort-merge join) shuffled every listen, bots' included, by user. After it, the listens are
-    // aggregated where they are read while the bots are found, and a broadcast of the few bots
-    // drops their pairs.
     return windowedListens
+        .join(bots.select("user_id"), "user_id", "left_anti")
         .groupBy("user_id", "track_id")
         .agg(
             sum(when(col("is_stream"), 1L).otherwise(0L)).as("streams"),
             sum(when(col("is_stream"), 0L).otherwise(1L)).as("skips"),
             max("ts").as("last_played"))
-        .join(broadcast(bots.select("user_id")), "user_id", "left_anti")
         .withColumn(
             "confidence",
             log1p(col("streams").plus(col("skips").multiply(settings.skipWeight())))
