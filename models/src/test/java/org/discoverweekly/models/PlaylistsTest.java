@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -147,6 +149,18 @@ class PlaylistsTest extends ModelsTestBase {
     List<Row> cold = weekly.filter("user_id = 'u11'").collectAsList();
     assertEquals(30, cold.size());
     assertTrue(cold.stream().allMatch(r -> r.getString(r.fieldIndex("source")).equals("popular")));
+    // A popular track's score is how many users of the matrix streamed it.
+    Map<String, Long> listeners = new HashMap<>();
+    for (Row row : matrix.filter("streams > 0").groupBy("track_id").count().collectAsList()) {
+      listeners.put(row.getString(0), row.getLong(1));
+    }
+    for (Row row : cold) {
+      String track = row.getString(row.fieldIndex("track_id"));
+      assertEquals(
+          (double) listeners.getOrDefault(track, 0L),
+          row.getDouble(row.fieldIndex("score")),
+          track);
+    }
     assertEquals(0, weekly.filter("user_id != 'u11' AND source != 'als'").count());
   }
 
