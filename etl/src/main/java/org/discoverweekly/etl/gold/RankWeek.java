@@ -2,7 +2,6 @@ package org.discoverweekly.etl.gold;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
@@ -14,6 +13,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
@@ -74,13 +74,15 @@ public final class RankWeek {
           transform(playlists, catalog, model, week, modelVersion),
           Partitions.in("week", List.of(week)));
     }
+    Column first = col("position").equalTo(1);
     Row counts =
         read(lake, week)
             .agg(
                 count(lit(1)),
-                countDistinct("user_id"),
-                countDistinct(when(col("source").equalTo("als"), col("user_id"))),
-                countDistinct(when(col("source").equalTo("popular"), col("user_id"))))
+                // Each user's list starts at position 1, once: its users are its first slots.
+                count(when(first, lit(1))),
+                count(when(first.and(col("source").equalTo("als")), lit(1))),
+                count(when(first.and(col("source").equalTo("popular")), lit(1))))
             .head();
     return Map.of(
         "rows", counts.getLong(0),

@@ -134,6 +134,23 @@ class WeeklyRecommendationsTest extends SparkTestBase {
 
   @Test
   @Order(2)
+  void shouldRecordThePlaylistRowsAndTheirUsersBySource() {
+    Row rank = latestRun("rank");
+    java.util.Map<String, Long> counts = rank.getJavaMap(rank.fieldIndex("row_counts"));
+    Dataset<Row> lists = playlists();
+
+    assertEquals(lists.count(), counts.get("rows"));
+    assertEquals(lists.select("user_id").distinct().count(), counts.get("users"));
+    assertEquals(
+        lists.filter("source = 'als'").select("user_id").distinct().count(),
+        counts.get("als_users"));
+    assertEquals(
+        lists.filter("source = 'popular'").select("user_id").distinct().count(),
+        counts.get("popular_users"));
+  }
+
+  @Test
+  @Order(2)
   void shouldBeatPopularityOnRecallAndNdcgAtLeastTwofold() {
     Row als = metrics("als");
     Row popularity = metrics("popularity");
