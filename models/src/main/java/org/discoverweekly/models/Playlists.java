@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -18,8 +20,9 @@ import org.apache.spark.sql.Row;
  * list leaves out each track the user ever played and every track not available in the catalog.
  *
  * <p>The matrix's id numbering ({@code user_id ↔ user_index}, {@code track_id ↔ track_index}) is
- * read once and cached on first use, since candidates, heard tracks and ids all look it up: close
- * the playlists when the rows made from them have been written.
+ * read once and cached on first use, since candidates, heard tracks and ids all look it up, and
+ * {@link #recommend} caches every user's heard tracks for its two rankings: close the playlists
+ * when the rows made from them have been written.
  */
 public final class Playlists implements AutoCloseable {
 
@@ -44,6 +47,7 @@ public final class Playlists implements AutoCloseable {
   private final Settings settings;
   private Dataset<Row> userIds;
   private Dataset<Row> trackIds;
+  private final List<Dataset<Row>> cached = new ArrayList<>();
 
   /**
    * {@code matrix}: the feedback matrix with indices, whose pairs count as heard; {@code heard}:
@@ -88,9 +92,10 @@ public final class Playlists implements AutoCloseable {
   /** The week's playlists for every user of the matrix, by the rules above. */
   public Dataset<Row> recommend(ALSModel model) {
     // Every user is ranked, warm or cold, so every user's heard tracks are aggregated as they are,
-    // once for both: a filter by the ranked users first shuffled every pair of the matrix to join
-    // them.
-    Dataset<Row> heardByUser = heardByUser(heardPairs());
+    // once for both (cached: Spark aggregated them twice otherwise): a filter by the ranked users
+    // first shuffled every pair of the matrix to join them.
+    Dataset<Row> heardByUser = heardByUser(heardPairs()).cache();
+    cached.add(heardByUser);
     Dataset<Row> ranked =
         rankByAls(warmUsers(), model, heardByUser).withColumn("source", lit("als"));
     if (settings.coldStart() == ColdStart.POPULAR) {
@@ -195,6 +200,7 @@ public final class Playlists implements AutoCloseable {
   private Dataset<Row> userIds() {
     if (userIds == null) {
       userIds = matrix.select("user_id", "user_index").distinct().cache();
+      cached.add(userIds);
     }
     return userIds;
   }
@@ -203,18 +209,15 @@ public final class Playlists implements AutoCloseable {
   private Dataset<Row> trackIds() {
     if (trackIds == null) {
       trackIds = matrix.select("track_id", "track_index").distinct().cache();
+      cached.add(trackIds);
     }
     return trackIds;
   }
 
-  /** Drops the cached id numbering. */
+  /** Drops what the playlists cached: the id numbering, the heard tracks. */
   @Override
   public void close() {
-    if (userIds != null) {
-      userIds.unpersist();
-    }
-    if (trackIds != null) {
-      trackIds.unpersist();
-    }
+    cached.forEach(Dataset::unpersist);
+    cached.clear();
   }
 }
