@@ -94,14 +94,14 @@ public final class Playlists implements AutoCloseable {
     // Every user is ranked, warm or cold, so every user's heard tracks are aggregated as they are,
     // once for both (cached: Spark aggregated them twice otherwise): a filter by the ranked users
     // first shuffled every pair of the matrix to join them.
-    Dataset<Row> heardByUser = heardByUser(heardPairs()).cache();
-    cached.add(heardByUser);
+    Dataset<Row> everyUsersHeard = heardByUser(heardPairs()).cache();
+    cached.add(everyUsersHeard);
     Dataset<Row> ranked =
-        rankByAls(warmUsers(), model, heardByUser).withColumn("source", lit("als"));
+        rankByAls(warmUsers(), model, everyUsersHeard).withColumn("source", lit("als"));
     if (settings.coldStart() == ColdStart.POPULAR) {
       ranked =
           ranked.unionByName(
-              rankByPopularity(coldUsers(), heardByUser).withColumn("source", lit("popular")));
+              rankByPopularity(coldUsers(), everyUsersHeard).withColumn("source", lit("popular")));
     }
     return withIds(ranked);
   }
