@@ -2,6 +2,7 @@ package org.discoverweekly.etl.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueType;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,7 +36,8 @@ public record PipelineConfig(
       int futureSkewMinutes,
       long maxMsPlayed,
       int botPlaysPerDay,
-      int maxLineBytes) {
+      int maxLineBytes)
+      implements Serializable {
 
     /** The rules that decide what silver keeps, by their config names, for the run ledger. */
     public Map<String, String> silverValues() {

@@ -32,8 +32,8 @@ final class ListenLine {
           "event_id", "user_id", "track_id", "ts", "ms_played", "platform", "country", "context");
 
   private static final int EVENT_ID = 0;
-  private static final int TRACK_ID = 2;
-  private static final int TS = 3;
+  static final int TRACK_ID = 2;
+  static final int TS = 3;
   private static final int MS_PLAYED = 4;
   private static final int REQUIRED = 5;
   private static final int MAX_ID_LENGTH = 128;
@@ -49,9 +49,6 @@ final class ListenLine {
 
   Long msPlayed;
 
-  /** {@code ts} in epoch microseconds when it has a common form; null leaves it to Spark's cast. */
-  Long tsMicros;
-
   String reason;
   String detail;
 
@@ -64,7 +61,6 @@ final class ListenLine {
   void read(byte[] line) {
     Arrays.fill(fields, null);
     msPlayed = null;
-    tsMicros = null;
     reason = null;
     detail = null;
     if (startsWith(line, redactedPrefix)) {
@@ -133,9 +129,6 @@ final class ListenLine {
       reject(Reasons.BAD_TYPE, "ms_played");
     } else {
       checkRequired();
-    }
-    if (reason == null) {
-      tsMicros = Timestamps.micros(fields[TS]);
     }
   }
 

@@ -1,13 +1,19 @@
 package org.discoverweekly.etl.silver;
 
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import org.apache.spark.sql.catalyst.util.DateTimeUtils$;
+import org.apache.spark.unsafe.types.UTF8String;
+import scala.Option;
 
 /**
- * The common forms of a listen's {@code ts} read without Spark's string-to-timestamp cast, which
- * compiles a regular expression for every zoned value it reads: epoch milliseconds, and ISO-8601
- * {@code YYYY-MM-DD[T ]HH:MM:SS[.ffffff][Z|+HH:MM|-HH:MM]} (UTC without a zone, as the session).
- * Any other text, including an impossible date in one of these forms, gives null, and the contract
- * falls back to the cast, so the two always agree on what they both read.
+ * A listen's {@code ts}: epoch milliseconds, or ISO-8601 text, UTC unless it carries an offset.
+ *
+ * <p>The common forms are read here without Spark's string-to-timestamp reading, which compiles a
+ * regular expression for every zoned value it reads: epoch milliseconds, and ISO-8601 {@code
+ * YYYY-MM-DD[T ]HH:MM:SS[.ffffff][Z|+HH:MM|-HH:MM]}. Any other text that starts like an ISO date,
+ * including an impossible date in one of these forms, goes to Spark's reading (the one behind
+ * {@code CAST(ts AS TIMESTAMP)}), so the two always agree on what they both read.
  */
 final class Timestamps {
 
@@ -16,6 +22,30 @@ final class Timestamps {
   private static final long MICROS_PER_SECOND = 1_000_000L;
 
   private Timestamps() {}
+
+  /** Epoch microseconds of {@code text} in any form the contract accepts, or null. */
+  static Long parse(String text) {
+    Long common = micros(text);
+    if (common != null || text == null || !startsLikeIsoDate(text)) {
+      return common;
+    }
+    Option<Object> read =
+        DateTimeUtils$.MODULE$.stringToTimestamp(UTF8String.fromString(text), ZoneOffset.UTC);
+    return read.isDefined() ? (Long) read.get() : null;
+  }
+
+  /** {@code YYYY-MM-DD}, {@code T} or a space, {@code HH:}: what Spark's reading is tried on. */
+  private static boolean startsLikeIsoDate(String text) {
+    return text.length() >= 14
+        && allDigits(text, 0, 4)
+        && text.charAt(4) == '-'
+        && allDigits(text, 5, 7)
+        && text.charAt(7) == '-'
+        && allDigits(text, 8, 10)
+        && (text.charAt(10) == 'T' || text.charAt(10) == ' ')
+        && allDigits(text, 11, 13)
+        && text.charAt(13) == ':';
+  }
 
   /** Epoch microseconds of {@code text}, or null when it has none of the common forms. */
   static Long micros(String text) {

@@ -66,4 +66,32 @@ class TimestampsTest extends SparkTestBase {
       assertNull(Timestamps.micros(text), text);
     }
   }
+
+  @Test
+  void shouldReadTheOtherIsoFormsAsSparksCastDoesAndNothingElse() {
+    for (String text :
+        List.of(
+            "2026-11-16T10:00Z",
+            "2026-11-16T10:00:00.1234567Z",
+            "2026-11-16T10:00:00+0100",
+            "2026-11-16T10:00:00 UTC",
+            "2026-02-30T10:00:00Z",
+            "2026-13-45T99:00:00Z",
+            "2026-11-16T24:00:00Z",
+            "2026-11-16T10:00:00+18:30")) {
+      assertEquals(sparkMicros(text), Timestamps.parse(text), text);
+    }
+    assertNotNull(Timestamps.parse("2026-11-16T10:00:00 UTC"), "a zone only Spark's reading takes");
+    for (String text :
+        List.of(
+            "16/11/2026 10:00",
+            "yesterday",
+            "now",
+            " 2026-11-16T10:00:00Z",
+            "1234567890123456",
+            "1.5e12",
+            "")) {
+      assertNull(Timestamps.parse(text), text);
+    }
+  }
 }
