@@ -8,7 +8,9 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,9 +22,10 @@ import org.apache.spark.sql.Row;
  * list leaves out each track the user ever played and every track not available in the catalog.
  *
  * <p>The matrix's id numbering ({@code user_id ↔ user_index}, {@code track_id ↔ track_index}) is
- * read once and cached on first use, since candidates, heard tracks and ids all look it up, and
- * {@link #recommend} caches every user's heard tracks for its two rankings: close the playlists
- * when the rows made from them have been written.
+ * read once and cached on first use, since candidates, heard tracks and ids all look it up; the
+ * heard tracks of the users ranked are cached too, for {@link #recommend}'s two rankings and for
+ * {@link #byAls} and {@link #byPopularity} of the same users: close the playlists when the rows
+ * made from them have been written.
  */
 public final class Playlists implements AutoCloseable {
 
@@ -47,6 +50,7 @@ public final class Playlists implements AutoCloseable {
   private final Settings settings;
   private Dataset<Row> userIds;
   private Dataset<Row> trackIds;
+  private final Map<Dataset<Row>, Dataset<Row>> heardOfUsers = new IdentityHashMap<>();
   private final List<Dataset<Row>> cached = new ArrayList<>();
 
   /**
@@ -173,10 +177,19 @@ public final class Playlists implements AutoCloseable {
    * ranker broadcasts their factors anyway), so the other pairs map to indices without a shuffle,
    * and one aggregation by the integer user index removes repeats. The matrix's own pairs need no
    * lookup: on the bench's 16M listens, all in the history window, this replaced a scan and an
-   * aggregation by string id of every silver listen.
+   * aggregation by string id of every silver listen. Cached per {@code users} dataset, so ranking
+   * the same users by ALS and by popularity aggregates them once.
    */
   private Dataset<Row> heardIndices(Dataset<Row> users) {
-    return heardByUser(heardPairs().join(users.select("user_index"), "user_index", "left_semi"));
+    return heardOfUsers.computeIfAbsent(
+        users,
+        ranked -> {
+          Dataset<Row> heardByRanked =
+              heardByUser(heardPairs().join(ranked.select("user_index"), "user_index", "left_semi"))
+                  .cache();
+          cached.add(heardByRanked);
+          return heardByRanked;
+        });
   }
 
   /**
@@ -219,5 +232,8 @@ public final class Playlists implements AutoCloseable {
   public void close() {
     cached.forEach(Dataset::unpersist);
     cached.clear();
+    heardOfUsers.clear();
+    userIds = null;
+    trackIds = null;
   }
 }
