@@ -153,6 +153,8 @@ public final class ListenContract {
 
         @Override
         public InternalRow next() {
+          // The scan may reuse the bronze row's buffers for the next line: the checked row holds
+          // its strings only until Spark's scan of this RDD copies it, before asking for more.
           InternalRow bronze = lines.next();
           UTF8String raw = bronze.getUTF8String(0);
           int ingestDay = bronze.getInt(2);
