@@ -98,8 +98,7 @@ public final class Playlists implements AutoCloseable {
     // Every user is ranked, warm or cold, so every user's heard tracks are aggregated as they are,
     // once for both (cached: Spark aggregated them twice otherwise): a filter by the ranked users
     // first shuffled every pair of the matrix to join them.
-    Dataset<Row> everyUsersHeard = heardByUser(heardPairs()).cache();
-    cached.add(everyUsersHeard);
+    Dataset<Row> everyUsersHeard = cache(heardByUser(heardPairs()));
     Dataset<Row> ranked =
         rankByAls(warmUsers(), model, everyUsersHeard).withColumn("source", lit("als"));
     if (settings.coldStart() == ColdStart.POPULAR) {
@@ -183,13 +182,10 @@ public final class Playlists implements AutoCloseable {
   private Dataset<Row> heardIndices(Dataset<Row> users) {
     return heardOfUsers.computeIfAbsent(
         users,
-        ranked -> {
-          Dataset<Row> heardByRanked =
-              heardByUser(heardPairs().join(ranked.select("user_index"), "user_index", "left_semi"))
-                  .cache();
-          cached.add(heardByRanked);
-          return heardByRanked;
-        });
+        ranked ->
+            cache(
+                heardByUser(
+                    heardPairs().join(ranked.select("user_index"), "user_index", "left_semi"))));
   }
 
   /**
@@ -212,8 +208,7 @@ public final class Playlists implements AutoCloseable {
   /** {@code user_id, user_index} of the matrix. */
   private Dataset<Row> userIds() {
     if (userIds == null) {
-      userIds = matrix.select("user_id", "user_index").distinct().cache();
-      cached.add(userIds);
+      userIds = cache(matrix.select("user_id", "user_index").distinct());
     }
     return userIds;
   }
@@ -221,10 +216,16 @@ public final class Playlists implements AutoCloseable {
   /** {@code track_id, track_index} of the matrix. */
   private Dataset<Row> trackIds() {
     if (trackIds == null) {
-      trackIds = matrix.select("track_id", "track_index").distinct().cache();
-      cached.add(trackIds);
+      trackIds = cache(matrix.select("track_id", "track_index").distinct());
     }
     return trackIds;
+  }
+
+  /** {@code rows} cached until {@link #close}. */
+  private Dataset<Row> cache(Dataset<Row> rows) {
+    Dataset<Row> kept = rows.cache();
+    cached.add(kept);
+    return kept;
   }
 
   /** Drops what the playlists cached: the id numbering, the heard tracks. */

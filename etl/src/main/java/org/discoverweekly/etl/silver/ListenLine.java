@@ -75,8 +75,7 @@ final class ListenLine {
 
   /** Reads {@code line}; the result is in this object's fields until the next call. */
   void read(byte[] line) {
-    Arrays.fill(fields, null);
-    msPlayed = null;
+    startObject();
     reason = null;
     detail = null;
     if (startsWith(line, redactedPrefix)) {
@@ -364,17 +363,7 @@ final class ListenLine {
 
   /** The position of a contract field in {@link #FIELDS}, or -1 for a field it does not name. */
   private static int field(String name) {
-    return switch (name) {
-      case "event_id" -> 0;
-      case "user_id" -> 1;
-      case "track_id" -> 2;
-      case "ts" -> 3;
-      case "ms_played" -> 4;
-      case "platform" -> 5;
-      case "country" -> 6;
-      case "context" -> 7;
-      default -> -1;
-    };
+    return FIELDS.indexOf(name);
   }
 
   private void reject(String reason, String detail) {

@@ -71,14 +71,7 @@ final class Timestamps {
   private static Long iso(String text) {
     int length = text.length();
     if (length < 19
-        || !allDigits(text, 0, 4)
-        || text.charAt(4) != '-'
-        || !allDigits(text, 5, 7)
-        || text.charAt(7) != '-'
-        || !allDigits(text, 8, 10)
-        || (text.charAt(10) != 'T' && text.charAt(10) != ' ')
-        || !allDigits(text, 11, 13)
-        || text.charAt(13) != ':'
+        || !startsLikeIsoDate(text)
         || !allDigits(text, 14, 16)
         || text.charAt(16) != ':'
         || !allDigits(text, 17, 19)) {
