@@ -97,17 +97,8 @@ public final class BuildSilver {
       long quarantinedTotal = writeQuarantine(checked.filter(col("reason").isNotNull()), dates);
       Partitions.requireTotal(SILVER_QUARANTINE.sqlName(), quarantinedTotal, quarantined);
       FaultPoint.reached(QUARANTINED);
-      Dataset<Row> repeatedKeys =
-          Dedupe.repeatedKeys(valid).persist(StorageLevel.MEMORY_AND_DISK());
-      Map<LocalDate, Long> inserted;
-      try {
-        // Filled here, once: the MERGE's broadcasts of them would otherwise start together and
-        // wait on each other's cache blocks.
-        repeatedKeys.count();
-        inserted = mergeNew(Dedupe.withinBatch(valid, repeatedKeys), eventDates(valid));
-      } finally {
-        repeatedKeys.unpersist();
-      }
+      Map<LocalDate, Long> inserted =
+          mergeNew(Dedupe.withinBatch(valid, Dedupe.repeatedKeyFilter(valid)), eventDates(valid));
 
       SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
       for (LocalDate date : dates) {

@@ -1,13 +1,12 @@
 package org.discoverweekly.etl.silver;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.util.ArrayList;
@@ -19,8 +18,13 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.sketch.BloomFilter;
 
 /**
  * Duplicate rules for listens. One listen is one (user, track, ts); retries repeat the event id,
@@ -31,16 +35,15 @@ import org.apache.spark.sql.expressions.WindowSpec;
 public final class Dedupe {
 
   private static final String KEY = "_key";
-  private static final String LISTEN_KEY = "_listen_key";
-  private static final String ID_KEY = "_id_key";
-  private static final String LISTEN_REPEATED = "_listen_repeated";
-  private static final String ID_REPEATED = "_id_repeated";
+
+  /** Of the keys no row repeats, the share the Bloom filter of repeated keys holds by chance. */
+  private static final double FALSE_POSITIVES = 0.005;
 
   private Dedupe() {}
 
   /** One row per (user, track, ts) and per event id within a batch of valid listens. */
   public static Dataset<Row> withinBatch(Dataset<Row> listens) {
-    return withinBatch(listens, repeatedKeys(listens));
+    return withinBatch(listens, repeatedKeyFilter(listens));
   }
 
   /**
@@ -94,29 +97,33 @@ public final class Dedupe {
   }
 
   /**
-   * The batch without duplicates, given its repeated keys. Only rows whose key hashes are repeated
-   * are sorted; the rest, nearly all of a day, pass through. Repeats are a small share of a batch,
-   * so their hashes are broadcast rather than the batch shuffled; a caller that caches {@code
-   * repeatedKeys} finds them once for both branches below.
+   * The batch's repeated keys ({@link #repeatedKeys}) as a Bloom filter of their hashes, built on
+   * the driver by two small jobs. It holds every repeated key and, by chance, about one in 200 keys
+   * that no other row carries; a row it holds only goes through the exact dedupe of {@link
+   * #withinBatch(Dataset, BloomFilter)}, which keeps it.
    */
-  public static Dataset<Row> withinBatch(Dataset<Row> listens, Dataset<Row> repeatedKeys) {
-    Column idBit = col(KEY).bitwiseAND(lit(1L));
-    Dataset<Row> repeatedListens =
-        repeatedKeys
-            .filter(idBit.equalTo(0L))
-            .select(col(KEY).as(LISTEN_KEY), lit(true).as(LISTEN_REPEATED));
-    Dataset<Row> repeatedIds =
-        repeatedKeys
-            .filter(idBit.equalTo(1L))
-            .select(col(KEY).as(ID_KEY), lit(true).as(ID_REPEATED));
-    Dataset<Row> marked =
-        listens
-            .withColumn(LISTEN_KEY, listenKey())
-            .withColumn(ID_KEY, idKey())
-            .join(broadcast(repeatedListens), LISTEN_KEY, "left")
-            .join(broadcast(repeatedIds), ID_KEY, "left");
-    Column repeated =
-        coalesce(col(LISTEN_REPEATED), lit(false)).or(coalesce(col(ID_REPEATED), lit(false)));
+  public static BloomFilter repeatedKeyFilter(Dataset<Row> listens) {
+    Dataset<Row> keys = repeatedKeys(listens).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long count = keys.count();
+      // Spark's aggregation gives no filter at all for no keys.
+      return count == 0
+          ? BloomFilter.create(1, FALSE_POSITIVES)
+          : keys.stat().bloomFilter(KEY, count, FALSE_POSITIVES);
+    } finally {
+      keys.unpersist();
+    }
+  }
+
+  /**
+   * The batch without duplicates, given the Bloom filter of its repeated keys. Only rows whose key
+   * hashes the filter holds are sorted; the rest, nearly all of a day, pass through. The filter is
+   * a few hundred kilobytes that stay in the processor's cache, where the broadcast hash joins of
+   * the repeated keys it replaced missed the cache twice a row (the MERGE's write spent a quarter
+   * of its time in them).
+   */
+  public static Dataset<Row> withinBatch(Dataset<Row> listens, BloomFilter repeatedKeys) {
+    Column repeated = heldBy(repeatedKeys);
     WindowSpec sameListen =
         Window.partitionBy("user_id", "track_id", "ts")
             .orderBy(col("ingest_date"), col("event_id"), col("source_file"));
@@ -124,14 +131,25 @@ public final class Dedupe {
         Window.partitionBy("event_id")
             .orderBy(col("ingest_date"), col("ts"), col("user_id"), col("track_id"));
     Dataset<Row> survivors =
-        marked
+        listens
             .filter(repeated)
             .transform(df -> firstOf(df, sameListen))
             .transform(df -> firstOf(df, sameEventId));
-    return marked
-        .filter(not(repeated))
-        .unionByName(survivors)
-        .drop(LISTEN_KEY, ID_KEY, LISTEN_REPEATED, ID_REPEATED);
+    return listens.filter(not(repeated)).unionByName(survivors);
+  }
+
+  /**
+   * Whether the filter holds a row's listen key or its event id key. A function rather than Spark's
+   * own Bloom filter expression, which takes the filter as a literal and printed it into every plan
+   * (5 MB of hexadecimal for a week of 10 million listens).
+   */
+  private static Column heldBy(BloomFilter filter) {
+    UserDefinedFunction held =
+        udf(
+            (UDF2<Long, Long, Boolean>)
+                (listen, id) -> filter.mightContainLong(listen) || filter.mightContainLong(id),
+            DataTypes.BooleanType);
+    return held.apply(listenKey(), idKey());
   }
 
   /**

@@ -1,11 +1,13 @@
 package org.discoverweekly.etl.silver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.sketch.BloomFilter;
 import org.discoverweekly.etl.SparkTestBase;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +65,28 @@ class DedupeTest extends SparkTestBase {
     List<Row> rows = unique.collectAsList();
     assertEquals(1, rows.size());
     assertEquals("t2", rows.get(0).getAs("track_id"));
+  }
+
+  @Test
+  void shouldKeepUniqueListensThatTheFilterOfRepeatedKeysHoldsByChance() {
+    // A filter with every bit set holds every key: all rows take the exact path, as a row whose
+    // key the real filter holds by chance does.
+    BloomFilter everything = BloomFilter.create(1, 0.5);
+    for (long key = 0; key < 1_000; key++) {
+      everything.putLong(key);
+    }
+    assertTrue(everything.mightContainLong(Long.MIN_VALUE));
+    String line = listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
+    Dataset<Row> unique =
+        Dedupe.withinBatch(
+            valid(
+                line,
+                line,
+                listen("e0", "u1", "t1", "2026-11-16T10:00:00Z", 40_000),
+                listen("e2", "u1", "t1", "2026-11-16T10:05:00Z", 40_000),
+                listen("e3", "u2", "t2", "2026-11-16T10:00:00Z", 40_000)),
+            everything);
+    assertEquals(List.of("e0", "e2", "e3"), eventIds(unique));
   }
 
   @Test
