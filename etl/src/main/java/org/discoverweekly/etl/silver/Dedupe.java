@@ -117,10 +117,10 @@ public final class Dedupe {
 
   /**
    * The batch without duplicates, given the Bloom filter of its repeated keys. Only rows whose key
-   * hashes the filter holds are sorted; the rest, nearly all of a day, pass through. The filter is
-   * a few hundred kilobytes that stay in the processor's cache, where the broadcast hash joins of
-   * the repeated keys it replaced missed the cache twice a row (the MERGE's write spent a quarter
-   * of its time in them).
+   * hashes the filter holds are sorted; the rest, nearly all of a day, pass through. The filter's
+   * test is a few probes of a bit array about 11 bits a repeated key long; broadcast hash joins on
+   * the repeated keys cost a quarter of the MERGE's scan of the batch in a profile (README
+   * "Benchmarks").
    */
   public static Dataset<Row> withinBatch(Dataset<Row> listens, BloomFilter repeatedKeys) {
     Column repeated = heldBy(repeatedKeys);
