@@ -87,9 +87,16 @@ class EndToEndTest extends SparkTestBase {
     }
     cli("silver", "--from", dates.get(0).toString(), "--to", dates.get(2).toString());
     List<Row> before = lake.read(Table.SILVER_LISTENS).orderBy("event_id").collectAsList();
-    String rerun = cli("silver", "--date", dates.get(4).toString());
+    // The rerun ingests its date again first, in the same command: the same lines, nothing new.
+    LocalDate again = dates.get(4);
+    List<String> rerun = cli("silver", "--ingest", "--date", again.toString()).lines().toList();
     assertTrue(
-        rerun.lines().skip(2).findFirst().orElseThrow().matches("\\S+\\s+\\d+\\s+0\\s+.*"), rerun);
+        rerun
+            .get(2)
+            .matches(again + "\\s+\\d+\\s+" + manifest.linesPerArrivalDate().get(again) + "\\s*"),
+        String.join("\n", rerun));
+    assertTrue(rerun.get(3).startsWith("ingest: 1 date(s) in "), String.join("\n", rerun));
+    assertTrue(rerun.get(6).matches(again + "\\s+\\d+\\s+0\\s+.*"), String.join("\n", rerun));
     assertEquals(before, lake.read(Table.SILVER_LISTENS).orderBy("event_id").collectAsList());
   }
 

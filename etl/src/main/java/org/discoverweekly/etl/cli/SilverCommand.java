@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -24,11 +25,22 @@ final class SilverCommand implements Callable<Integer> {
 
   @Mixin DateRange range;
 
+  @Option(
+      names = "--ingest",
+      description = {
+        "Ingest the dates' landing files first, in the same process: `ingest` then `silver`",
+        "with one JVM and Spark start-up instead of two."
+      })
+  boolean ingest;
+
   @Override
   public Integer call() {
     var dates = range.dates();
     Pipeline pipeline = new Pipeline(root.config());
-    try (var lock = pipeline.lockLake("silver " + range)) {
+    try (var lock = pipeline.lockLake("silver " + (ingest ? "--ingest " : "") + range)) {
+      if (ingest) {
+        Stages.ingest(pipeline, dates, spec.commandLine().getOut());
+      }
       Stages.silver(pipeline, dates, spec.commandLine().getOut());
     }
     return 0;
