@@ -32,11 +32,15 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Each task scores a block of users against the candidate items a tile at a time (one matrix
  * product per tile, small enough to stay in the cache), masks the block's heard tracks inside the
- * tile and keeps a bounded top list per user across tiles. Ranking after the filter, not before, is
- * what makes a user never come up short: when the artist cap leaves the list short while eligible
- * items remain, that user's whole score column is ranked with a bound that grows until the cap is
- * satisfied or the eligible tracks run out. Ties go to the lower track index, so the same factors
- * always give the same playlists.
+ * tile and keeps a bounded top list per user across tiles. The tiles take the items by the length
+ * of their factor vectors, longest first: a score is at most the product of the two lengths, so
+ * once that bound for the next tile is below the worst of a user's kept items, no later item can
+ * enter and the user is done, and a block stops when all its users are (on the bench's ALS factors,
+ * after two or three tiles of a hundred). Ranking after the filter, not before, is what makes a
+ * user never come up short: when the artist cap leaves the list short while eligible items remain,
+ * that user's whole score column is ranked with a bound that grows until the cap is satisfied or
+ * the eligible tracks run out. Ties go to the lower track index, so the same factors always give
+ * the same playlists.
  */
 public final class BlockedRanker {
 
@@ -53,6 +57,16 @@ public final class BlockedRanker {
    * reads it from the cache the product wrote it to.
    */
   static final int TILE_FLOATS = 1 << 18;
+
+  /**
+   * Headroom for the float rounding of a computed score over the product of the two lengths: a dot
+   * product of r float terms is off by at most about r × 2^-24 of that product, far below this for
+   * any rank ALS uses.
+   */
+  private static final double ROUNDING = 1 + 1e-3;
+
+  /** And for scores so small that rounding is absolute. */
+  private static final double TINY = 1e-30;
 
   private BlockedRanker() {}
 
@@ -186,13 +200,26 @@ public final class BlockedRanker {
     }
   }
 
-  /** The candidate items as dense arrays, in track-index order. */
+  /**
+   * The candidate items as dense arrays, in track-index order (an item's position), and the order
+   * the ranker scores them in: by the length of their factor vectors, longest first.
+   */
   static final class Candidates implements Serializable {
     final int[] trackIndex;
     final int[] artist;
     final int[] positionOfTrack;
     final float[] factors;
     final int rank;
+
+    /** Scoring order: {@code byLength[slot]} is a position, longest factor vector first. */
+    final int[] byLength;
+
+    /** {@code slotOf[position]}: where the item comes in {@link #byLength}. */
+    final int[] slotOf;
+
+    /** The length of the factor vector of the item in each slot, never increasing. */
+    final double[] lengthOfSlot;
+
     private transient float[] tiled;
     private transient int tiledBy;
 
@@ -207,6 +234,39 @@ public final class BlockedRanker {
       for (int p = 0; p < trackIndex.length; p++) {
         positionOfTrack[trackIndex[p]] = p;
       }
+      int n = trackIndex.length;
+      double[] length = new double[n];
+      for (int p = 0; p < n; p++) {
+        length[p] = length(factors, p * rank, rank);
+      }
+      // NaN factors sort last and never end a user's scan early (a comparison with NaN is false).
+      byLength =
+          IntStream.range(0, n)
+              .boxed()
+              .sorted(
+                  (a, b) ->
+                      Double.isNaN(length[a]) || Double.isNaN(length[b])
+                          ? Boolean.compare(Double.isNaN(length[a]), Double.isNaN(length[b]))
+                          : length[a] != length[b]
+                              ? Double.compare(length[b], length[a])
+                              : Integer.compare(a, b))
+              .mapToInt(Integer::intValue)
+              .toArray();
+      slotOf = new int[n];
+      lengthOfSlot = new double[n];
+      for (int slot = 0; slot < n; slot++) {
+        slotOf[byLength[slot]] = slot;
+        lengthOfSlot[slot] = length[byLength[slot]];
+      }
+    }
+
+    /** The Euclidean length of {@code values[from .. from + count - 1]}. */
+    static double length(float[] values, int from, int count) {
+      double sum = 0;
+      for (int f = 0; f < count; f++) {
+        sum += (double) values[from + f] * values[from + f];
+      }
+      return Math.sqrt(sum);
     }
 
     static Candidates collect(Dataset<Row> items) {
@@ -240,11 +300,12 @@ public final class BlockedRanker {
     }
 
     /**
-     * The factors regrouped {@code tile} items at a time, each tile column-major (an item's factor
-     * {@code f} at {@code f × count} from the tile's start, which is item {@code from × rank}): a
-     * tile is then the product's untransposed left operand, which native BLAS kernels multiply
-     * faster than the transposed one (bench/). Regrouped once per JVM holding this broadcast value,
-     * not once per task: every task of a ranking asks for the same tile size.
+     * The factors in scoring order ({@link #byLength}), regrouped {@code tile} items at a time,
+     * each tile column-major (an item's factor {@code f} at {@code f × count} from the tile's
+     * start, which is slot {@code from × rank}): a tile is then the product's untransposed left
+     * operand, which native BLAS kernels multiply faster than the transposed one (bench/).
+     * Regrouped once per JVM holding this broadcast value, not once per task: every task of a
+     * ranking asks for the same tile size.
      */
     synchronized float[] byTile(int tile) {
       if (tiled == null || tiledBy != tile) {
@@ -261,7 +322,7 @@ public final class BlockedRanker {
         int count = Math.min(tile, n - from);
         for (int i = 0; i < count; i++) {
           for (int f = 0; f < rank; f++) {
-            regrouped[from * rank + f * count + i] = factors[(from + i) * rank + f];
+            regrouped[from * rank + f * count + i] = factors[byLength[from + i] * rank + f];
           }
         }
       }
@@ -326,25 +387,31 @@ public final class BlockedRanker {
       }
       int size = block.size();
       float[] userFactors = new float[size * rank];
+      double[] userLength = new double[size];
       int[][] heard = new int[size][];
+      int[][] heardSlots = new int[size][];
       for (int u = 0; u < size; u++) {
         List<Float> features = block.get(u).getList(1);
         for (int f = 0; f < rank; f++) {
           userFactors[u * rank + f] = features.get(f);
         }
+        userLength[u] = Candidates.length(userFactors, u * rank, rank);
         heard[u] = heardPositions(items, block.get(u));
+        heardSlots[u] = Arrays.stream(heard[u]).map(p -> items.slotOf[p]).sorted().toArray();
       }
       // The items are scored a tile at a time (tile × users, small enough to stay in the
       // cache between the product that writes it and the scan that reads it), each user keeping
-      // the best `bound` eligible items across tiles.
+      // the best `bound` eligible items across tiles, until every user of the block is done.
       int bound = Math.min(n, 4 * k);
       Best[] best = new Best[size];
       for (int u = 0; u < size; u++) {
         best[u] = new Best(bound);
       }
       int[] nextHeard = new int[size];
+      boolean[] done = new boolean[size];
+      int scanning = size;
       float[] scores = new float[tile * size];
-      for (int from = 0; from < n; from += tile) {
+      for (int from = 0; from < n && scanning > 0; from += tile) {
         int count = Math.min(tile, n - from);
         // scores (count × users, column-major) = tile (count × rank) · users (rank × users)
         BLAS.getInstance()
@@ -365,16 +432,25 @@ public final class BlockedRanker {
                 scores,
                 0,
                 count);
+        // The most any later item can score for a user: its length times the next slot's.
+        double nextLength = from + count < n ? items.lengthOfSlot[from + count] : 0;
         for (int u = 0; u < size; u++) {
+          if (done[u]) {
+            continue;
+          }
           int offset = u * count;
-          int[] skip = heard[u];
+          int[] skip = heardSlots[u];
           int h = nextHeard[u];
           while (h < skip.length && skip[h] < from + count) {
             scores[offset + skip[h] - from] = Float.NEGATIVE_INFINITY;
             h++;
           }
           nextHeard[u] = h;
-          best[u].scan(scores, offset, from, count);
+          best[u].scan(scores, offset, from, count, items.byLength);
+          if (best[u].cannotTake(userLength[u] * nextLength * ROUNDING + TINY)) {
+            done[u] = true;
+            scanning--;
+          }
         }
       }
       for (int u = 0; u < size; u++) {
@@ -443,12 +519,13 @@ public final class BlockedRanker {
   }
 
   /**
-   * One user's best {@code bound} eligible items of the scores scanned so far; ties go to the lower
-   * position. Items above a threshold are appended to a buffer of twice the bound; when it fills, a
-   * selection keeps the best {@code bound} and the threshold rises to the worst of them, so an item
-   * costs one comparison and, when it enters, one append. (A heap sifted each entry through up to
-   * log2(bound) levels: about half the CPU samples of the weekly ranking on the bench's 200K users
-   * x 100K tracks.) {@link #sort} then orders the kept items best first.
+   * One user's best {@code bound} eligible items of the scores scanned so far, in any order of
+   * positions; ties go to the lower position. Items better than the worst kept are appended to a
+   * buffer of twice the bound; when it fills, a selection keeps the best {@code bound} and the
+   * entry threshold rises to the worst of them, so an item costs one comparison and, when it
+   * enters, one append. (A heap sifted each entry through up to log2(bound) levels: about half the
+   * CPU samples of the weekly ranking on the bench's 200K users x 100K tracks.) {@link #sort} then
+   * orders the kept items best first.
    *
    * <p>An item is kept as one long, its score's bits ordered as the floats are in the high half and
    * its position reversed in the low half, so a greater key is a better item and the selection
@@ -459,7 +536,15 @@ public final class BlockedRanker {
     private final int bound;
     private final long[] keys;
     private int size;
-    private float threshold = Float.NEGATIVE_INFINITY;
+
+    /** The key of the worst kept item once the bound is reached: an item must beat it. */
+    private long worst = Long.MIN_VALUE;
+
+    /**
+     * Its score: an item scoring less cannot enter. Below every finite score until then, so that
+     * -infinity (a heard track) and NaN never do.
+     */
+    private float threshold = -Float.MAX_VALUE;
 
     Best(int bound) {
       this.bound = bound;
@@ -472,23 +557,38 @@ public final class BlockedRanker {
     }
 
     /**
-     * Offers the scores of positions {@code from .. from + count - 1}, in that order (and after any
-     * position offered before); -infinity and NaN are not eligible.
+     * Offers the scores of positions {@code from .. from + count - 1}; -infinity and NaN are not
+     * eligible.
      */
     void scan(float[] column, int offset, int from, int count) {
-      // Positions come in increasing order, so once the bound is reached a later item can enter
-      // only with a strictly higher score than the worst kept: equal scores lose the tie.
+      scan(column, offset, from, count, null);
+    }
+
+    /**
+     * Offers {@code count} scores of the items in slots {@code from ..} of {@code positions} (the
+     * item in slot {@code s} is at position {@code positions[s]}; null: at position {@code s}).
+     */
+    void scan(float[] column, int offset, int from, int count, int[] positions) {
       float enter = threshold;
       for (int i = 0; i < count; i++) {
         float score = column[offset + i];
-        if (score > enter) {
-          keys[size] = key(score, from + i);
-          if (++size == keys.length) {
-            keepBest();
-            enter = threshold;
+        // Only a score equal to the threshold needs its position to settle the tie.
+        if (score >= enter) {
+          long key = key(score, positions == null ? from + i : positions[from + i]);
+          if (key > worst) {
+            keys[size] = key;
+            if (++size == keys.length) {
+              keepBest();
+              enter = threshold;
+            }
           }
         }
       }
+    }
+
+    /** Whether no item scoring at most {@code most} can enter any more. */
+    boolean cannotTake(double most) {
+      return most < threshold;
     }
 
     /**
@@ -544,7 +644,8 @@ public final class BlockedRanker {
       // The selection leaves slot bound - 1 in its sorted place, every better item before it: it
       // holds the worst kept.
       size = bound;
-      threshold = scoreOf(keys[bound - 1]);
+      worst = keys[bound - 1];
+      threshold = scoreOf(worst);
     }
 
     /**

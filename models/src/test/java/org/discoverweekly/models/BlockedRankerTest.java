@@ -147,11 +147,23 @@ class BlockedRankerTest extends ModelsTestBase {
                         ? (random.nextBoolean() ? -0f : 0f)
                         : kind < 5 ? p / 100 : random.nextInt(20);
       }
+      // Offered by position, or in a shuffled order of positions (as the ranker offers items, by
+      // the length of their factors).
+      List<Integer> shuffled = new ArrayList<>(IntStream.range(0, n).boxed().toList());
+      java.util.Collections.shuffle(shuffled, random);
+      int[] positions = shuffled.stream().mapToInt(Integer::intValue).toArray();
+      float[] bySlot = new float[n];
+      for (int slot = 0; slot < n; slot++) {
+        bySlot[slot] = scores[positions[slot]];
+      }
       BlockedRanker.Best best = new BlockedRanker.Best(bound);
+      BlockedRanker.Best shuffledBest = new BlockedRanker.Best(bound);
       for (int from = 0; from < n; from += 37) {
         best.scan(scores, from, from, Math.min(37, n - from));
+        shuffledBest.scan(bySlot, from, from, Math.min(37, n - from), positions);
       }
       best.sort();
+      shuffledBest.sort();
 
       List<Integer> expected =
           IntStream.range(0, n)
@@ -171,7 +183,50 @@ class BlockedRankerTest extends ModelsTestBase {
         assertEquals(scores[best.position(rank)] + 0f, best.score(rank));
       }
       assertEquals(expected, kept, "bound " + bound);
+      List<Integer> keptShuffled = new ArrayList<>();
+      for (int rank = 0; rank < shuffledBest.size(); rank++) {
+        keptShuffled.add(shuffledBest.position(rank));
+      }
+      assertEquals(expected, keptShuffled, "bound " + bound + ", shuffled");
     }
+  }
+
+  @Test
+  void shouldStopScanningOnlyWhereNoLaterItemCanEnter() {
+    // Factor vectors from 1 down to 2^-12 long (small integers times powers of two, so every dot
+    // product is exact and ties are real), many repeated: tiles of 16 of 3,000 items let a user
+    // stop after the first tiles, and the lists must still be the brute-force ones, ties included.
+    Random random = new Random(5);
+    int rank = 4;
+    List<Object[]> itemRows = new ArrayList<>();
+    for (int t = 0; t < 3_000; t++) {
+      float scale = (float) Math.pow(2, -random.nextInt(13));
+      List<Float> factors =
+          t % 3 == 0 && t > 0
+              ? (List<Float>) itemRows.get(t - 1)[1]
+              : randomFactors(random, rank).stream().map(f -> f * scale).toList();
+      itemRows.add(new Object[] {t, factors, "a" + random.nextInt(300)});
+    }
+    List<Object[]> userRows = new ArrayList<>();
+    for (int u = 0; u < 12; u++) {
+      List<Integer> heard = IntStream.range(0, 40).map(i -> random.nextInt(300)).boxed().toList();
+      userRows.add(user(u, randomFactors(random, rank), heard));
+    }
+    BlockedRanker.Settings settings = new BlockedRanker.Settings(10, 1, 4);
+
+    Dataset<Row> ranked =
+        BlockedRanker.rank(
+                rows(USERS, userRows.toArray(Object[][]::new)),
+                rows(ITEMS, itemRows.toArray(Object[][]::new)),
+                settings,
+                16)
+            .cache();
+
+    for (Object[] user : userRows) {
+      int index = (Integer) user[0];
+      assertEquals(bruteForce(user, itemRows, settings), tracksOf(ranked, index), "user " + index);
+    }
+    ranked.unpersist();
   }
 
   @Test
