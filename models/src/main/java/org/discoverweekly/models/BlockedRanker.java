@@ -35,12 +35,12 @@ import org.apache.spark.sql.types.StructType;
  * tile and keeps a bounded top list per user across tiles. The tiles take the items by the length
  * of their factor vectors, longest first: a score is at most the product of the two lengths, so
  * once that bound for the next tile is below the worst of a user's kept items, no later item can
- * enter and the user is done, and a block stops when all its users are (on the factors of the
- * bench's week, 1,990 users needed 2 or 3 tiles of 98 before their heard tracks were left out).
- * Ranking after the filter, not before, is what makes a user never come up short: when the artist
- * cap leaves the list short while eligible items remain, that user's whole score column is ranked
- * with a bound that grows until the cap is satisfied or the eligible tracks run out. Ties go to the
- * lower track index, so the same factors always give the same playlists.
+ * enter and the user is done, and a block stops when all its users are (a replay of the bench
+ * week's factors for 1,990 users, heard tracks not left out: 2 or 3 tiles of 98). Ranking after the
+ * filter, not before, is what makes a user never come up short: when the artist cap leaves the list
+ * short while eligible items remain, that user's whole score column is ranked with a bound that
+ * grows until the cap is satisfied or the eligible tracks run out. Ties go to the lower track
+ * index, so the same factors always give the same playlists.
  */
 public final class BlockedRanker {
 

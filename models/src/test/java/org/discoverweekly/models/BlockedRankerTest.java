@@ -6,6 +6,7 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -150,7 +151,7 @@ class BlockedRankerTest extends ModelsTestBase {
       // Offered by position, or in a shuffled order of positions (as the ranker offers items, by
       // the length of their factors).
       List<Integer> shuffled = new ArrayList<>(IntStream.range(0, n).boxed().toList());
-      java.util.Collections.shuffle(shuffled, random);
+      Collections.shuffle(shuffled, random);
       int[] positions = shuffled.stream().mapToInt(Integer::intValue).toArray();
       float[] bySlot = new float[n];
       for (int slot = 0; slot < n; slot++) {
@@ -192,6 +193,7 @@ class BlockedRankerTest extends ModelsTestBase {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void shouldStopScanningOnlyWhereNoLaterItemCanEnter() {
     // Factor vectors from 1 down to 2^-12 long (small integers times powers of two, so every dot
     // product is exact and ties are real), many repeated: tiles of 16 of 3,000 items let a user
