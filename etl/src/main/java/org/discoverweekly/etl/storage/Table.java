@@ -229,8 +229,10 @@ public enum Table {
    * Delta table properties set when the table is created. Writers gather min/max statistics of
    * every indexed column of every row, which cost more than the Parquet encoding itself for long
    * strings (bench/): bronze and quarantine lines are never looked up by value, so they keep row
-   * counts only, and silver listens keeps the columns readers filter on. Keeping no line in the log
-   * also keeps a forgotten user's raw text out of the Delta log's statistics.
+   * counts only, and silver listens and the two large gold tables keep the columns readers filter
+   * on (the week is their partition; {@code maintain} Z-orders by {@code user_id}, which needs its
+   * statistics). Keeping no line in the log also keeps a forgotten user's raw text out of the Delta
+   * log's statistics.
    *
    * <p>Delta hands a table's properties to the Parquet writer of every write of it, so {@code
    * parquet.*} keys here set Parquet for that table alone: silver's event ids (unique) and user ids
@@ -245,6 +247,8 @@ public enum Table {
               "delta.dataSkippingStatsColumns", "user_id,track_id,ts,ingest_date",
               "parquet.enable.dictionary#event_id", "false",
               "parquet.enable.dictionary#user_id", "false");
+      case GOLD_USER_TRACK_MATRIX -> Map.of("delta.dataSkippingStatsColumns", "user_id,user_index");
+      case GOLD_DISCOVER_WEEKLY -> Map.of("delta.dataSkippingStatsColumns", "user_id,track_id");
       default -> Map.of();
     };
   }

@@ -85,7 +85,7 @@ class LakePropertiesTest extends SparkTestBase {
   @ParameterizedTest
   @EnumSource(
       value = Table.class,
-      names = {"BRONZE_LISTENS", "SILVER_LISTENS"})
+      names = {"BRONZE_LISTENS", "SILVER_LISTENS", "GOLD_DISCOVER_WEEKLY"})
   void shouldGiveAnOlderTableTheCatalogsPropertiesOnceAndThenCommitNothing(Table table) {
     Lake lake = newLake();
     // As a release before the catalog had properties created it.
