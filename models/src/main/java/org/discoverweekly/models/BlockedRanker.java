@@ -10,6 +10,7 @@ import dev.ludovic.netlib.blas.BLAS;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -211,15 +212,7 @@ public final class BlockedRanker {
     final float[] factors;
     final int rank;
 
-    /** Scoring order: {@code byLength[slot]} is a position, longest factor vector first. */
-    final int[] byLength;
-
-    /** {@code slotOf[position]}: where the item comes in {@link #byLength}. */
-    final int[] slotOf;
-
-    /** The length of the factor vector of the item in each slot, never increasing. */
-    final double[] lengthOfSlot;
-
+    private transient Order order;
     private transient float[] tiled;
     private transient int tiledBy;
 
@@ -234,30 +227,18 @@ public final class BlockedRanker {
       for (int p = 0; p < trackIndex.length; p++) {
         positionOfTrack[trackIndex[p]] = p;
       }
-      int n = trackIndex.length;
-      double[] length = new double[n];
-      for (int p = 0; p < n; p++) {
-        length[p] = length(factors, p * rank, rank);
+    }
+
+    /**
+     * The scoring order by factor length, built once per JVM holding this broadcast value when a
+     * ranking by factors first asks for it (a ranking by item score never does), rather than on the
+     * driver and shipped with the broadcast.
+     */
+    synchronized Order order() {
+      if (order == null) {
+        order = new Order(this);
       }
-      // NaN factors sort last and never end a user's scan early (a comparison with NaN is false).
-      byLength =
-          IntStream.range(0, n)
-              .boxed()
-              .sorted(
-                  (a, b) ->
-                      Double.isNaN(length[a]) || Double.isNaN(length[b])
-                          ? Boolean.compare(Double.isNaN(length[a]), Double.isNaN(length[b]))
-                          : length[a] != length[b]
-                              ? Double.compare(length[b], length[a])
-                              : Integer.compare(a, b))
-              .mapToInt(Integer::intValue)
-              .toArray();
-      slotOf = new int[n];
-      lengthOfSlot = new double[n];
-      for (int slot = 0; slot < n; slot++) {
-        slotOf[byLength[slot]] = slot;
-        lengthOfSlot[slot] = length[byLength[slot]];
-      }
+      return order;
     }
 
     /** The Euclidean length of {@code values[from .. from + count - 1]}. */
@@ -300,8 +281,8 @@ public final class BlockedRanker {
     }
 
     /**
-     * The factors in scoring order ({@link #byLength}), regrouped {@code tile} items at a time,
-     * each tile column-major (an item's factor {@code f} at {@code f × count} from the tile's
+     * The factors in scoring order ({@link Order#byLength}), regrouped {@code tile} items at a
+     * time, each tile column-major (an item's factor {@code f} at {@code f × count} from the tile's
      * start, which is slot {@code from × rank}): a tile is then the product's untransposed left
      * operand, which native BLAS kernels multiply faster than the transposed one (bench/).
      * Regrouped once per JVM holding this broadcast value, not once per task: every task of a
@@ -317,6 +298,7 @@ public final class BlockedRanker {
 
     private float[] regroup(int tile) {
       int n = trackIndex.length;
+      int[] byLength = order().byLength;
       float[] regrouped = new float[factors.length];
       for (int from = 0; from < n; from += tile) {
         int count = Math.min(tile, n - from);
@@ -327,6 +309,48 @@ public final class BlockedRanker {
         }
       }
       return regrouped;
+    }
+  }
+
+  /** The candidates in scoring order: longest factor vector first, ties by position. */
+  static final class Order {
+    /** {@code byLength[slot]} is the position of the item scored in that slot. */
+    final int[] byLength;
+
+    /** {@code slotOf[position]}: where the item comes in {@link #byLength}. */
+    final int[] slotOf;
+
+    /**
+     * The length of the factor vector of the item in each slot, never increasing among the finite
+     * ones. NaN factors (NaN length) come last and never end a user's scan early: a comparison with
+     * NaN is false.
+     */
+    final double[] lengthOfSlot;
+
+    Order(Candidates items) {
+      int n = items.trackIndex.length;
+      double[] length = new double[n];
+      double[] sortKey = new double[n];
+      for (int p = 0; p < n; p++) {
+        length[p] = Candidates.length(items.factors, p * items.rank, items.rank);
+        // Lengths are never negative, so -1 puts NaN after every real length.
+        sortKey[p] = Double.isNaN(length[p]) ? -1 : length[p];
+      }
+      byLength =
+          IntStream.range(0, n)
+              .boxed()
+              .sorted(
+                  Comparator.comparingDouble((Integer p) -> sortKey[p])
+                      .reversed()
+                      .thenComparingInt(p -> p))
+              .mapToInt(Integer::intValue)
+              .toArray();
+      slotOf = new int[n];
+      lengthOfSlot = new double[n];
+      for (int slot = 0; slot < n; slot++) {
+        slotOf[byLength[slot]] = slot;
+        lengthOfSlot[slot] = length[byLength[slot]];
+      }
     }
   }
 
@@ -386,6 +410,7 @@ public final class BlockedRanker {
         return out;
       }
       int size = block.size();
+      Order order = items.order();
       float[] userFactors = new float[size * rank];
       double[] userLength = new double[size];
       int[][] heard = new int[size][];
@@ -397,11 +422,13 @@ public final class BlockedRanker {
         }
         userLength[u] = Candidates.length(userFactors, u * rank, rank);
         heard[u] = heardPositions(items, block.get(u));
-        heardSlots[u] = Arrays.stream(heard[u]).map(p -> items.slotOf[p]).sorted().toArray();
+        heardSlots[u] = Arrays.stream(heard[u]).map(p -> order.slotOf[p]).sorted().toArray();
       }
       // The items are scored a tile at a time (tile × users, small enough to stay in the
       // cache between the product that writes it and the scan that reads it), each user keeping
       // the best `bound` eligible items across tiles, until every user of the block is done.
+      // (Leaving the done users out of later products, by packing the others' factors, gained
+      // nothing measurable on bench/weekly ranker.)
       int bound = Math.min(n, 4 * k);
       Best[] best = new Best[size];
       for (int u = 0; u < size; u++) {
@@ -433,7 +460,7 @@ public final class BlockedRanker {
                 0,
                 count);
         // The most any later item can score for a user: its length times the next slot's.
-        double nextLength = from + count < n ? items.lengthOfSlot[from + count] : 0;
+        double nextLength = from + count < n ? order.lengthOfSlot[from + count] : 0;
         for (int u = 0; u < size; u++) {
           if (done[u]) {
             continue;
@@ -446,7 +473,7 @@ public final class BlockedRanker {
             h++;
           }
           nextHeard[u] = h;
-          best[u].scan(scores, offset, from, count, items.byLength);
+          best[u].scan(scores, offset, from, count, order.byLength);
           if (best[u].cannotTake(userLength[u] * nextLength * ROUNDING + TINY)) {
             done[u] = true;
             scanning--;

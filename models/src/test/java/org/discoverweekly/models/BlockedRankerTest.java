@@ -198,6 +198,7 @@ class BlockedRankerTest extends ModelsTestBase {
     // Factor vectors from 1 down to 2^-12 long (small integers times powers of two, so every dot
     // product is exact and ties are real), many repeated: tiles of 16 of 3,000 items let a user
     // stop after the first tiles, and the lists must still be the brute-force ones, ties included.
+    // A few items have a NaN factor: their length is NaN, they are scored last and never taken.
     Random random = new Random(5);
     int rank = 4;
     List<Object[]> itemRows = new ArrayList<>();
@@ -207,6 +208,10 @@ class BlockedRankerTest extends ModelsTestBase {
           t % 3 == 0 && t > 0
               ? (List<Float>) itemRows.get(t - 1)[1]
               : randomFactors(random, rank).stream().map(f -> f * scale).toList();
+      if (t % 500 == 7) {
+        factors = new ArrayList<>(factors);
+        factors.set(0, Float.NaN);
+      }
       itemRows.add(new Object[] {t, factors, "a" + random.nextInt(300)});
     }
     List<Object[]> userRows = new ArrayList<>();
@@ -351,6 +356,9 @@ class BlockedRankerTest extends ModelsTestBase {
       float score = 0;
       for (int f = 0; f < userFactors.size(); f++) {
         score += userFactors.get(f) * itemFactors.get(f);
+      }
+      if (Float.isNaN(score)) {
+        continue;
       }
       scores.put(track, score);
       artists.put(track, (String) item[2]);
