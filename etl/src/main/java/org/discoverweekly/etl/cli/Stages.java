@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.cli;
 
+import dev.ludovic.netlib.blas.BLAS;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -119,7 +120,13 @@ final class Stages {
         snapshot.get("tracks"),
         snapshot.get("bots"),
         result.snapshotReused() ? " (reused)" : "");
-    out.println("model: " + (result.modelReused() ? "reused" : "trained"));
+    // ALS and the ranker run several times slower on Java's BLAS than on a native one: say which
+    // one this JVM found (in local mode the executors' too).
+    out.println(
+        "model: "
+            + (result.modelReused() ? "reused" : "trained")
+            + "; BLAS: "
+            + BLAS.getInstance().getClass().getSimpleName());
     out.printf(
         "playlists: %d rows for %d users (%d by ALS, %d popular for cold start)%n",
         playlists.get("rows"),

@@ -230,9 +230,9 @@ public enum Table {
    * every indexed column of every row, which cost more than the Parquet encoding itself for long
    * strings (bench/): bronze and quarantine lines are never looked up by value, so they keep row
    * counts only, and silver listens and the two large gold tables keep the columns readers filter
-   * on (the week is their partition; {@code maintain} Z-orders by {@code user_id}, which needs its
-   * statistics). Keeping no line in the log also keeps a forgotten user's raw text out of the Delta
-   * log's statistics.
+   * on (the week is the gold tables' partition; {@code maintain} Z-orders silver listens and gold
+   * playlists by {@code user_id}, which needs its statistics). Keeping no line in the log also
+   * keeps a forgotten user's raw text out of the Delta log's statistics.
    *
    * <p>Delta hands a table's properties to the Parquet writer of every write of it, so {@code
    * parquet.*} keys here set Parquet for that table alone: silver's event ids (unique) and user ids

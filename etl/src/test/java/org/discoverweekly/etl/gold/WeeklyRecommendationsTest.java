@@ -204,7 +204,7 @@ class WeeklyRecommendationsTest extends SparkTestBase {
 
     String out = cli("weekly", "--week", WEEK, "--force");
 
-    assertTrue(out.contains("model: trained") && out.contains("backtest (k = 30):"), out);
+    assertTrue(out.contains("model: trained; BLAS: ") && out.contains("backtest (k = 30):"), out);
     assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
   }
 
