@@ -202,8 +202,8 @@ public final class BlockedRanker {
   }
 
   /**
-   * The candidate items as dense arrays, in track-index order (an item's position), and the order
-   * the ranker scores them in: by the length of their factor vectors, longest first.
+   * The candidate items as dense arrays, in track-index order (an item's position); {@link
+   * #order()} gives the order the ranker scores them in, by the length of their factor vectors.
    */
   static final class Candidates implements Serializable {
     final int[] trackIndex;
