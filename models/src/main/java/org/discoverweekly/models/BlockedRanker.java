@@ -152,18 +152,7 @@ public final class BlockedRanker {
     public Iterator<Row> call(Iterator<Row> users) {
       Candidates items = shared.value();
       int n = items.trackIndex.length;
-      // Best first, ties to the lower track index: the order the full ranker gives.
-      int[] order =
-          IntStream.range(0, n)
-              .boxed()
-              .sorted(
-                  (a, b) -> {
-                    float sa = items.factors[a];
-                    float sb = items.factors[b];
-                    return sa > sb ? -1 : sa < sb ? 1 : Integer.compare(a, b);
-                  })
-              .mapToInt(Integer::intValue)
-              .toArray();
+      int[] order = items.byScore();
       boolean[] heard = new boolean[n];
       int[] perArtist = new int[items.artistCount()];
       List<Row> out = new ArrayList<>();
@@ -213,6 +202,7 @@ public final class BlockedRanker {
     final int rank;
 
     private transient Order order;
+    private transient int[] byScore;
     private transient float[] tiled;
     private transient int tiledBy;
 
@@ -239,6 +229,28 @@ public final class BlockedRanker {
         order = new Order(this);
       }
       return order;
+    }
+
+    /**
+     * Positions by their one factor, an item score (see {@link #rankByItemScore}), best first and
+     * ties to the lower position: the order the full ranker gives. Sorted once per JVM holding this
+     * broadcast value, not once per task.
+     */
+    synchronized int[] byScore() {
+      if (byScore == null) {
+        byScore =
+            IntStream.range(0, trackIndex.length)
+                .boxed()
+                .sorted(
+                    (a, b) -> {
+                      float sa = factors[a];
+                      float sb = factors[b];
+                      return sa > sb ? -1 : sa < sb ? 1 : Integer.compare(a, b);
+                    })
+                .mapToInt(Integer::intValue)
+                .toArray();
+      }
+      return byScore;
     }
 
     /** The Euclidean length of {@code values[from .. from + count - 1]}. */
