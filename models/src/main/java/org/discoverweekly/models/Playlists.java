@@ -158,6 +158,14 @@ public final class Playlists implements AutoCloseable {
         .drop("user_index", "track_index");
   }
 
+  /**
+   * Ranked rows with the track id ({@code track_id}) beside the index, all columns kept: enough to
+   * score a ranking against the tracks users went on to play.
+   */
+  public Dataset<Row> withTrackIds(Dataset<Row> ranked) {
+    return ranked.join(broadcast(trackIds()), "track_index");
+  }
+
   /** Scored items that are in the catalog and available, with their artist: ranker candidates. */
   private Dataset<Row> candidates(Dataset<Row> scoredItems) {
     Dataset<Row> available =

@@ -28,16 +28,16 @@ public final class RankingQuality {
       double coverage) {}
 
   /**
-   * Scores {@code playlists} ({@code predicted array<int>} best first, {@code relevant array<int>},
-   * one row per evaluated user).
+   * Scores {@code playlists} ({@code predicted} array best first, {@code relevant} array, of one
+   * element type such as track ids; one row per evaluated user).
    */
   public static Metrics evaluate(Dataset<Row> playlists, int k, long catalogSize) {
     // The rows as RankingMetrics reads them, cached once: each metric below is a pass of its own.
-    JavaRDD<Tuple2<List<Integer>, List<Integer>>> lists =
+    JavaRDD<Tuple2<List<Object>, List<Object>>> lists =
         playlists
             .select("predicted", "relevant")
             .javaRDD()
-            .map(row -> new Tuple2<List<Integer>, List<Integer>>(row.getList(0), row.getList(1)))
+            .map(row -> new Tuple2<List<Object>, List<Object>>(row.getList(0), row.getList(1)))
             .cache();
     try {
       long users = lists.count();
@@ -45,7 +45,7 @@ public final class RankingQuality {
         return new Metrics(k, 0, 0, 0, 0, 0, 0);
       }
       long recommended = lists.flatMap(pair -> pair._1().iterator()).distinct().count();
-      RankingMetrics<Integer> metrics = RankingMetrics.of(lists);
+      RankingMetrics<Object> metrics = RankingMetrics.of(lists);
       return new Metrics(
           k,
           users,

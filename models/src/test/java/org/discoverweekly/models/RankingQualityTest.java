@@ -1,6 +1,7 @@
 package org.discoverweekly.models;
 
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.createArrayType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -42,6 +43,28 @@ class RankingQualityTest extends ModelsTestBase {
     double ndcgA = (1 / Math.log(3)) / (1 / Math.log(2) + 1 / Math.log(3));
     assertEquals((ndcgA + 1) / 2, metrics.ndcg(), 1e-12);
     // a: precision 1/2 at its hit over min(2 relevant, k); b: 1 over 1.
+    assertEquals((0.5 / 2 + 1) / 2, metrics.map(), 1e-12);
+    assertEquals(6 / 12.0, metrics.coverage(), 1e-12);
+  }
+
+  @Test
+  void shouldScoreTrackIdsAsWellAsIntegerKeys() {
+    // The backtest scores track ids: a relevant track may have no index in its matrix.
+    StructType byId =
+        new StructType()
+            .add("predicted", createArrayType(StringType))
+            .add("relevant", createArrayType(StringType));
+    Dataset<Row> playlists =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(new String[] {"t1", "t2", "t3"}, new String[] {"t2", "t9"}),
+                RowFactory.create(new String[] {"t5", "t6", "t7"}, new String[] {"t5"})),
+            byId);
+
+    Metrics metrics = RankingQuality.evaluate(playlists, 3, 12);
+
+    assertEquals(2, metrics.users());
+    assertEquals((1 / 2.0 + 1) / 2, metrics.recall(), 1e-12);
     assertEquals((0.5 / 2 + 1) / 2, metrics.map(), 1e-12);
     assertEquals(6 / 12.0, metrics.coverage(), 1e-12);
   }

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.dense_rank;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -28,7 +27,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.expressions.Window;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
@@ -65,7 +63,6 @@ public final class Backtest {
             settings.matrix());
     Dataset<Row> matrix = snapshot.matrix().cache();
     Sample sample = null;
-    Dataset<Row> keys = null;
     Dataset<Row> relevant = null;
     try {
       int k = settings.playlists().size();
@@ -99,37 +96,31 @@ public final class Backtest {
               catalog,
               settings.playlists())) {
         ALSModel model = ImplicitAls.fit(matrix, settings.als());
-        // Both models' lists are scored against the same keys and first plays: computed once.
-        keys =
-            catalog
-                .select("track_id")
-                .withColumn("track_key", dense_rank().over(Window.orderBy("track_id")))
-                .cache();
+        // Both models' lists are scored against the same first plays, aggregated once. By track
+        // id: a track first played after the split may have no index in the backtest's matrix.
         relevant =
             pairs
                 .filter(not(beforeSplit))
-                .join(keys, "track_id")
                 .groupBy("user_id")
-                .agg(collect_list("track_key").as("relevant"))
+                .agg(collect_list("track_id").as("relevant"))
+                .join(broadcast(users), "user_id")
+                .select("user_index", "relevant")
                 .cache();
         long available = catalog.filter(col("available")).count();
         Metrics als =
             RankingQuality.evaluate(
-                scored(playlists.withIds(playlists.byAls(users, model)), users, relevant, keys),
+                scored(playlists.withTrackIds(playlists.byAls(users, model)), relevant),
                 k,
                 available);
         Metrics popularity =
             RankingQuality.evaluate(
-                scored(playlists.withIds(playlists.byPopularity(users)), users, relevant, keys),
+                scored(playlists.withTrackIds(playlists.byPopularity(users)), relevant),
                 k,
                 available);
         write(week, modelVersion, als, popularity);
         return new Result(als, popularity, false);
       }
     } finally {
-      if (keys != null) {
-        keys.unpersist();
-      }
       if (relevant != null) {
         relevant.unpersist();
       }
@@ -239,22 +230,22 @@ public final class Backtest {
         : Optional.of(new Result(als, popularity, true));
   }
 
-  /** One row per evaluated user: predicted track keys best first, relevant track keys. */
-  private static Dataset<Row> scored(
-      Dataset<Row> lists, Dataset<Row> evaluated, Dataset<Row> relevant, Dataset<Row> keys) {
+  /**
+   * One row per user of {@code relevant} ({@code user_index, relevant}: the evaluated users, each
+   * with the track ids played for the first time): predicted track ids best first, relevant ones.
+   */
+  private static Dataset<Row> scored(Dataset<Row> lists, Dataset<Row> relevant) {
     Dataset<Row> predicted =
         lists
-            .join(keys, "track_id")
-            .groupBy("user_id")
+            .groupBy("user_index")
             .agg(
-                expr("transform(sort_array(collect_list(struct(position, track_key))), x ->"
-                        + " x.track_key)")
+                expr("transform(sort_array(collect_list(struct(position, track_id))), x ->"
+                        + " x.track_id)")
                     .as("predicted"));
-    return evaluated
-        .join(relevant, "user_id")
-        .join(predicted, "user_id", "left_outer")
+    return relevant
+        .join(predicted, "user_index", "left_outer")
         .select(
-            coalesce(col("predicted"), array().cast("array<int>")).as("predicted"),
+            coalesce(col("predicted"), array().cast("array<string>")).as("predicted"),
             col("relevant"));
   }
 
