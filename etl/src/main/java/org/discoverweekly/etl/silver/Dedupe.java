@@ -119,8 +119,8 @@ public final class Dedupe {
    * The batch without duplicates, given the Bloom filter of its repeated keys. Only rows whose key
    * hashes the filter holds are sorted; the rest, nearly all of a day, pass through. The filter's
    * test is a few probes of a bit array about 11 bits a repeated key long; broadcast hash joins on
-   * the repeated keys cost a quarter of the MERGE's scan of the batch in a profile (README
-   * "Benchmarks").
+   * the repeated keys cost a quarter of the MERGE's scan of the batch in a profile
+   * (bench/HISTORY.md).
    */
   public static Dataset<Row> withinBatch(Dataset<Row> listens, BloomFilter repeatedKeys) {
     Column repeated = heldBy(repeatedKeys);
