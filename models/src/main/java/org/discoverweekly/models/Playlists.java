@@ -150,7 +150,7 @@ public final class Playlists implements AutoCloseable {
    * Ranked rows with string ids ({@code user_id, track_id, artist_id}) in place of the indices;
    * other columns, such as {@code source}, are kept.
    */
-  public Dataset<Row> withIds(Dataset<Row> ranked) {
+  private Dataset<Row> withIds(Dataset<Row> ranked) {
     return ranked
         .join(userIds(), "user_index")
         .join(trackIds(), "track_index")
