@@ -238,19 +238,26 @@ public final class BlockedRanker {
      */
     synchronized int[] byScore() {
       if (byScore == null) {
-        byScore =
-            IntStream.range(0, trackIndex.length)
-                .boxed()
-                .sorted(
-                    (a, b) -> {
-                      float sa = factors[a];
-                      float sb = factors[b];
-                      return sa > sb ? -1 : sa < sb ? 1 : Integer.compare(a, b);
-                    })
-                .mapToInt(Integer::intValue)
-                .toArray();
+        double[] score = new double[trackIndex.length];
+        for (int p = 0; p < score.length; p++) {
+          score[p] = factors[p];
+        }
+        byScore = descending(score);
       }
       return byScore;
+    }
+
+    /**
+     * Positions {@code 0 .. key.length - 1} by {@code key}, largest first, ties to the lower
+     * position: the order the full ranker gives to equal scores. Keys are finite.
+     */
+    static int[] descending(double[] key) {
+      return IntStream.range(0, key.length)
+          .boxed()
+          .sorted(
+              Comparator.comparingDouble((Integer p) -> key[p]).reversed().thenComparingInt(p -> p))
+          .mapToInt(Integer::intValue)
+          .toArray();
     }
 
     /** The Euclidean length of {@code values[from .. from + count - 1]}. */
@@ -348,15 +355,7 @@ public final class BlockedRanker {
         // Lengths are never negative, so -1 puts NaN after every real length.
         sortKey[p] = Double.isNaN(length[p]) ? -1 : length[p];
       }
-      byLength =
-          IntStream.range(0, n)
-              .boxed()
-              .sorted(
-                  Comparator.comparingDouble((Integer p) -> sortKey[p])
-                      .reversed()
-                      .thenComparingInt(p -> p))
-              .mapToInt(Integer::intValue)
-              .toArray();
+      byLength = Candidates.descending(sortKey);
       slotOf = new int[n];
       lengthOfSlot = new double[n];
       for (int slot = 0; slot < n; slot++) {
