@@ -34,10 +34,10 @@ import org.discoverweekly.etl.storage.SparkSessions;
 import org.discoverweekly.models.ImplicitAls;
 
 /**
- * The least Spark and Delta do with a week of landing lines on this machine, for comparison with
- * {@code ingest} and {@code silver}: no contract, no quarantine, no MERGE, no ledger, no id
- * mapping. Arguments: {@code LANDING WORK FROM TO}; runs the steps twice in one JVM (cold, then
- * warm) and prints one line per step: round, step, rows, seconds.
+ * The least Spark and Delta do with the landing lines of a range of arrival dates, for comparison
+ * with {@code ingest}, {@code silver} and {@code weekly}: no contract, no quarantine, no MERGE, no
+ * ledger, no id mapping, no ranking. Arguments: {@code LANDING WORK FROM TO}; runs the steps twice
+ * in one JVM (cold, then warm) and prints one line per step: round, step, rows, seconds.
  *
  * <ul>
  *   <li>{@code read}: count the landing lines of the dates (text files, no parsing);
