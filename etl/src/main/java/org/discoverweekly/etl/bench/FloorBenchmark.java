@@ -13,14 +13,11 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_timestamp;
 
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,16 +25,19 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.discoverweekly.etl.bronze.IngestListens;
 import org.discoverweekly.etl.config.ConfigLoader;
 import org.discoverweekly.etl.config.PipelineConfig;
+import org.discoverweekly.etl.storage.Landing;
 import org.discoverweekly.etl.storage.SparkSessions;
 import org.discoverweekly.models.ImplicitAls;
 
 /**
  * The least Spark and Delta do with the landing lines of a range of arrival dates, for comparison
  * with {@code ingest}, {@code silver} and {@code weekly}: no contract, no quarantine, no MERGE, no
- * ledger, no id mapping, no ranking. Arguments: {@code LANDING WORK FROM TO}; runs the steps twice
- * in one JVM (cold, then warm) and prints one line per step: round, step, rows, seconds.
+ * ledger, no id mapping, no ranking. Arguments: {@code LANDING WORK}; runs the steps twice in one
+ * JVM (cold, then warm) and prints the arrival dates, then one line per step: round, step, rows,
+ * seconds.
  *
  * <ul>
  *   <li>{@code read}: count the landing lines of the dates (text files, no parsing);
@@ -73,17 +73,17 @@ public final class FloorBenchmark {
   private FloorBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Path landing = Path.of(args[0]);
     Path work = Path.of(args[1]);
-    LocalDate from = LocalDate.parse(args[2]);
-    LocalDate to = LocalDate.parse(args[3]);
     PipelineConfig config = ConfigLoader.defaults();
     ImplicitAls.Settings als = config.weekly().als();
     int botPlaysPerDay = config.listens().botPlaysPerDay();
     SparkSession spark = SparkSessions.create(config.spark());
     spark.sparkContext().setCheckpointDir(work.resolve("checkpoints").toString());
     spark.sparkContext().setLogLevel("WARN");
+    Landing landing = new Landing(spark, args[0]);
+    List<LocalDate> dates = landing.arrivalDates();
     List<String> out = new ArrayList<>();
+    out.add("arrival dates " + dates.get(0) + " .. " + dates.get(dates.size() - 1));
     // JVM start to a Delta table written: the start-up every command pays before its data.
     Path probe = work.resolve("probe");
     spark.range(1).write().format("delta").mode("overwrite").save(probe.toString());
@@ -95,19 +95,18 @@ public final class FloorBenchmark {
       Path bronze = work.resolve("lines-" + round);
       Path parsedPath = work.resolve("parsed-" + round);
       Path silver = work.resolve("listens-" + round);
-      Dataset<Row> lines = null;
-      for (LocalDate date = from; !date.isAfter(to); date = date.plusDays(1)) {
-        Dataset<Row> day =
-            spark
-                .read()
-                .text(files(landing, date))
-                .select(
-                    col("value").as("raw"),
-                    col("_metadata.file_path").as("source_file"),
-                    lit(Date.valueOf(date)).as("ingest_date"));
-        lines = lines == null ? day : lines.unionAll(day);
-      }
-      Dataset<Row> all = lines;
+      Dataset<Row> all =
+          dates.stream()
+              .map(
+                  date ->
+                      IngestListens.transform(
+                          spark
+                              .read()
+                              .text(landing.listenFiles(date).toArray(String[]::new))
+                              .select(col("value"), col("_metadata.file_path").as("source_file")),
+                          date))
+              .reduce(Dataset::unionAll)
+              .orElseThrow();
 
       long started = System.nanoTime();
       long read = all.count();
@@ -192,16 +191,6 @@ public final class FloorBenchmark {
     }
     out.forEach(System.out::println);
     spark.stop();
-  }
-
-  private static String[] files(Path landing, LocalDate date) throws Exception {
-    try (Stream<Path> listed = Files.list(landing.resolve("listens").resolve("date=" + date))) {
-      return listed
-          .map(Path::toString)
-          .filter(p -> p.contains(".json"))
-          .sorted()
-          .toArray(String[]::new);
-    }
   }
 
   private static double seconds(long started) {
