@@ -1,4 +1,4 @@
-package org.discoverweekly.etl.bench;
+package org.discoverweekly.bench;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;

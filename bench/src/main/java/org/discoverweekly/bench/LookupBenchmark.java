@@ -1,4 +1,4 @@
-package org.discoverweekly.etl.bench;
+package org.discoverweekly.bench;
 
 import java.util.ArrayList;
 import java.util.List;

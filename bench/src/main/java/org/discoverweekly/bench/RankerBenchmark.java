@@ -1,4 +1,4 @@
-package org.discoverweekly.etl.bench;
+package org.discoverweekly.bench;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
