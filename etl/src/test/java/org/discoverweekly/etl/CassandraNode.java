@@ -16,9 +16,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * One real Cassandra node shared by the test classes of one test JVM, started by {@code
  * bin/cassandra-local} on its own ports and data folder the first time a class needs it, and
- * stopped when that JVM exits, its tests passed or failed. Test classes isolate themselves by
- * keyspace; Surefire's parallel test JVMs ({@code discover-weekly.test-fork} 1, 2, ...) each have a
- * node of their own, 100 ports apart.
+ * stopped when that JVM exits, its tests passed or failed (under {@code bin/test}, left running for
+ * the DAG tests, which stop it). Test classes isolate themselves by keyspace; Surefire's parallel
+ * test JVMs ({@code discover-weekly.test-fork} 1, 2, ...) each have a node of their own, 100 ports
+ * apart.
  */
 public final class CassandraNode implements BeforeAllCallback {
 
@@ -27,6 +28,9 @@ public final class CassandraNode implements BeforeAllCallback {
   private static final int STORAGE_PORT = 17000 + 100 * (FORK - 1);
 
   private static boolean started;
+
+  /** Set (by {@code bin/test}) to leave the shared node running when the test JVM exits. */
+  public static final String KEEP_ENV = "DW_TEST_CASSANDRA_KEEP";
 
   /**
    * Starts the shared node the first time a class of this JVM needs it, and has it stopped when the
@@ -38,7 +42,11 @@ public final class CassandraNode implements BeforeAllCallback {
     synchronized (CassandraNode.class) {
       if (!started) {
         SHARED.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(SHARED::stop, "cassandra-node-stop"));
+        // bin/test hands the node on to the DAG tests, which use the same folder and ports, and
+        // stops it itself: a Cassandra start costs tens of seconds on two cores.
+        if (System.getenv(KEEP_ENV) == null) {
+          Runtime.getRuntime().addShutdownHook(new Thread(SHARED::stop, "cassandra-node-stop"));
+        }
         started = true;
       }
     }

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.discoverweekly.etl.cli.DiscoverWeekly;
-import org.discoverweekly.etl.generate.Generator;
-import org.discoverweekly.etl.generate.Manifest;
 
 /** One command line run in this JVM: its exit code, stdout and stderr. */
 public record CliRun(int code, String out, String err) {
@@ -31,24 +28,6 @@ public record CliRun(int code, String out, String err) {
     CliRun run = of(leading, args);
     assertEquals(0, run.code(), String.join(" ", args) + " failed: " + run.err());
     return run.out();
-  }
-
-  /**
-   * Generates landing data into {@code landing} ({@code generate --out landing} plus {@code
-   * generateArgs}), then ingests and builds silver for every arrival date; returns the manifest.
-   */
-  public static Manifest silverFromGenerated(
-      List<String> leading, Path landing, String... generateArgs) {
-    List<String> generate = new ArrayList<>(List.of("generate", "--out", landing.toString()));
-    generate.addAll(List.of(generateArgs));
-    succeeding(leading, generate.toArray(String[]::new));
-    Manifest manifest = Generator.readManifest(landing);
-    List<LocalDate> dates = manifest.arrivalDates();
-    String from = dates.get(0).toString();
-    String to = dates.get(dates.size() - 1).toString();
-    succeeding(leading, "ingest", "--from", from, "--to", to);
-    succeeding(leading, "silver", "--from", from, "--to", to);
-    return manifest;
   }
 
   /** Options for a small test run: two shuffle partitions, rank-16 ALS, the lake and landing. */

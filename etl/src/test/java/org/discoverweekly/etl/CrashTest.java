@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.silver.BuildSilver;
 import org.discoverweekly.etl.storage.Lake;
@@ -46,28 +45,20 @@ class CrashTest extends SparkTestBase {
   }
 
   /**
-   * Ingests every date and builds silver for all but the last two here, copies this lake to the
-   * clean one, and builds the last two dates there as a run that never crashed.
+   * Starts the crashed lake with every date ingested and silver for all but the last two, the clean
+   * one with all of silver, as a run that never crashed built it.
    */
   @BeforeAll
   static void ingestEveryDateAndBuildSilverButTheLastTwo() {
     landing = tempDir.resolve("landing");
     crashed = new Lake(spark, tempDir.resolve("crashed").toString());
     clean = new Lake(spark, tempDir.resolve("clean").toString());
-    List<String> generate = new ArrayList<>(List.of("generate", "--out", landing.toString()));
-    // Two weeks of 100 users with one bot, what generate gives 100 users by default.
-    generate.addAll(GeneratedLake.shape(100, 2, 13, 1));
-    CliRun.succeeding(options(crashed), generate.toArray(String[]::new));
-    List<LocalDate> dates = Generator.readManifest(landing).arrivalDates();
-    String from = dates.get(0).toString();
+    GeneratedLake.copyTo(GeneratedLake.Stage.ALL_BUT_LAST_TWO, landing, tempDir.resolve("crashed"));
+    List<LocalDate> dates =
+        GeneratedLake.copyLakeTo(GeneratedLake.Stage.SILVER, tempDir.resolve("clean"))
+            .arrivalDates();
     lastDate = dates.get(dates.size() - 1);
     beforeLast = dates.get(dates.size() - 2);
-    String third = dates.get(dates.size() - 3).toString();
-    CliRun.succeeding(options(crashed), "ingest", "--from", from, "--to", lastDate.toString());
-    CliRun.succeeding(options(crashed), "silver", "--from", from, "--to", third);
-    GeneratedLake.copy(Path.of(crashed.root()), Path.of(clean.root()));
-    CliRun.succeeding(
-        options(clean), "silver", "--from", beforeLast.toString(), "--to", lastDate.toString());
   }
 
   @Test

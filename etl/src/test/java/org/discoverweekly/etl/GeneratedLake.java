@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -12,8 +13,8 @@ import org.discoverweekly.etl.generate.Manifest;
 
 /**
  * Three generated weeks ending with {@link #WEEK}, ingested and built into silver through the CLI
- * once per test run, and copied into each class that asks: the classes whose assertions hold for
- * any such lake share its cost.
+ * once per test JVM, in stages, and copied into each class that asks: the classes whose assertions
+ * hold for any such lake share its cost. A class copies the stage it starts from.
  */
 public final class GeneratedLake {
 
@@ -25,6 +26,21 @@ public final class GeneratedLake {
 
   /** What {@code generate} is given: taste clusters, bots and unavailable tracks included. */
   public static final List<String> GENERATE = shape(5, 2);
+
+  /**
+   * How far the CLI has built the lake of a stage; each stage's lake is the one before, built on.
+   */
+  public enum Stage {
+    /**
+     * Ingested and in silver: only the arrival dates before the week that precedes {@link
+     * #WEEK_BEFORE}, the history two weekly runs read, none of their own weeks' dates.
+     */
+    HISTORY,
+    /** Every arrival date ingested; silver for all but the last two. */
+    ALL_BUT_LAST_TWO,
+    /** Every arrival date ingested and in silver. */
+    SILVER
+  }
 
   /** The arguments of {@code generate} for three weeks of this lake's shape. */
   public static List<String> shape(int seed, int bots) {
@@ -58,19 +74,36 @@ public final class GeneratedLake {
   private GeneratedLake() {}
 
   /**
-   * Copies the landing data to {@code landing} and the lake to {@code lake}; returns the landing's
-   * manifest.
+   * Copies the landing data to {@code landing} and the lake with every date in silver to {@code
+   * lake}; returns the landing's manifest.
    */
-  public static synchronized Manifest copyTo(Path landing, Path lake) {
+  public static Manifest copyTo(Path landing, Path lake) {
+    return copyTo(Stage.SILVER, landing, lake);
+  }
+
+  /**
+   * Copies the landing data to {@code landing} and the lake of {@code stage} to {@code lake};
+   * returns the landing's manifest.
+   */
+  public static synchronized Manifest copyTo(Stage stage, Path landing, Path lake) {
+    copy(built().resolve("landing"), landing);
+    return copyLakeTo(stage, lake);
+  }
+
+  /** Copies only the lake of {@code stage} to {@code lake}; returns the landing's manifest. */
+  public static synchronized Manifest copyLakeTo(Stage stage, Path lake) {
+    copy(built().resolve(stage.name()), lake);
+    return Generator.readManifest(built.resolve("landing"));
+  }
+
+  private static Path built() {
     if (built == null) {
       built = build();
     }
-    copy(built.resolve("landing"), landing);
-    copy(built.resolve("lake"), lake);
-    return Generator.readManifest(landing);
+    return built;
   }
 
-  /** Generates, ingests and builds silver in a folder deleted when the JVM exits. */
+  /** Generates, ingests and builds silver stage by stage in a folder deleted when the JVM exits. */
   private static Path build() {
     Path folder;
     try {
@@ -80,11 +113,40 @@ public final class GeneratedLake {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(folder)));
     Path landing = folder.resolve("landing");
-    CliRun.silverFromGenerated(
-        CliRun.smallRun(folder.resolve("lake").toString(), landing, List.of()),
-        landing,
-        GENERATE.toArray(String[]::new));
+    Path lake = folder.resolve("lake");
+    List<String> options = CliRun.smallRun(lake.toString(), landing, List.of());
+    List<String> generate = new ArrayList<>(List.of("generate", "--out", landing.toString()));
+    generate.addAll(GENERATE);
+    CliRun.succeeding(options, generate.toArray(String[]::new));
+    List<LocalDate> dates = Generator.readManifest(landing).arrivalDates();
+    LocalDate firstOwn = LocalDate.parse(WEEK_BEFORE).minusDays(7);
+    List<LocalDate> history = dates.stream().filter(date -> date.isBefore(firstOwn)).toList();
+    List<LocalDate> rest = dates.subList(history.size(), dates.size());
+
+    build(options, "ingest", history);
+    build(options, "silver", history);
+    copy(lake, folder.resolve(Stage.HISTORY.name()));
+    build(options, "ingest", rest);
+    build(options, "silver", rest.subList(0, rest.size() - 2));
+    copy(lake, folder.resolve(Stage.ALL_BUT_LAST_TWO.name()));
+    build(options, "silver", rest.subList(rest.size() - 2, rest.size()));
+    try {
+      Files.move(lake, folder.resolve(Stage.SILVER.name()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return folder;
+  }
+
+  /** Runs {@code stage} (ingest or silver) for the consecutive {@code dates}. */
+  private static void build(List<String> options, String stage, List<LocalDate> dates) {
+    CliRun.succeeding(
+        options,
+        stage,
+        "--from",
+        dates.get(0).toString(),
+        "--to",
+        dates.get(dates.size() - 1).toString());
   }
 
   /** Copies a folder tree; Delta tables name their files relative to the table folder. */

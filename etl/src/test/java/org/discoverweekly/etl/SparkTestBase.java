@@ -20,46 +20,86 @@ import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import scala.collection.JavaConverters;
 
-/** One local SparkSession per test class, Delta on, few partitions, a temporary lake folder. */
+/**
+ * One local SparkSession per test JVM, Delta on, few partitions, a temporary lake folder per class.
+ */
 public abstract class SparkTestBase {
 
   /** The embedded defaults of conf/local.conf. */
   protected static final ListenRules RULES =
       new ListenRules(30_000, 30, 15, 14_400_000, 2880, 65_536);
 
+  /** The test JVM's one session, shared by every class (set before each class runs). */
   protected static SparkSession spark;
 
   @TempDir protected static Path tempDir;
 
   private static final AtomicInteger LAKES = new AtomicInteger();
 
+  private static SparkSession shared;
+
+  /** The session's SQL settings as created, restored after each class. */
+  private static Map<String, String> createdConf;
+
   @BeforeAll
   static void startSpark() {
-    spark =
-        SparkSessions.create(
-            new SparkSettings(
-                "local[2]",
-                "discover-weekly-test",
-                2,
-                Map.of(
-                    "spark.ui.enabled", "false",
-                    // One JVM runs every test class, and Spark's cache of generated code keeps
-                    // 100 classes: with room for all of the suite's queries, two of the lake
-                    // classes compiled 1,259 classes instead of 5,175 and ran 23 % faster.
-                    "spark.sql.codegen.cache.maxEntries", "4000",
-                    // Every query's plan description for the (disabled) UI in the short form: the
-                    // formatted one was a tenth of the driver's samples in a profiled weekly run.
-                    "spark.sql.ui.explainMode", "simple",
-                    "spark.databricks.delta.snapshotPartitions", "1",
-                    "spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")));
+    spark = shared();
   }
 
+  /**
+   * Starting a local session costs seconds and its JIT-compiled code is lost with it, so the JVM
+   * keeps one for every class; Spark stops it at exit.
+   */
+  private static synchronized SparkSession shared() {
+    if (shared == null) {
+      shared =
+          SparkSessions.create(
+              new SparkSettings(
+                  "local[2]",
+                  "discover-weekly-test",
+                  2,
+                  Map.of(
+                      "spark.ui.enabled", "false",
+                      // One JVM runs every test class, and Spark's cache of generated code keeps
+                      // 100 classes: with room for all of the suite's queries, two of the lake
+                      // classes compiled 1,259 classes instead of 5,175 and ran 23 % faster.
+                      "spark.sql.codegen.cache.maxEntries", "4000",
+                      // Every query's plan description for the (disabled) UI in the short form:
+                      // the formatted one was a tenth of the driver's samples in a profiled
+                      // weekly run.
+                      "spark.sql.ui.explainMode", "simple",
+                      "spark.databricks.delta.snapshotPartitions", "1",
+                      "spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")));
+      createdConf = Map.copyOf(sqlConf(shared));
+    }
+    return shared;
+  }
+
+  /**
+   * Leaves the shared session as the next class expects it: nothing cached, the SQL settings a
+   * class's command lines changed back to their values at creation.
+   */
   @AfterAll
-  static void stopSpark() {
-    spark.stop();
-    SparkSession.clearActiveSession();
-    SparkSession.clearDefaultSession();
+  static void resetSpark() {
+    spark.catalog().clearCache();
+    Map<String, String> now = sqlConf(spark);
+    for (String key : now.keySet()) {
+      if (!createdConf.containsKey(key) && spark.conf().isModifiable(key)) {
+        spark.conf().unset(key);
+      }
+    }
+    createdConf.forEach(
+        (key, value) -> {
+          if (!value.equals(now.get(key)) && spark.conf().isModifiable(key)) {
+            spark.conf().set(key, value);
+          }
+        });
+  }
+
+  private static Map<String, String> sqlConf(SparkSession session) {
+    return JavaConverters.mapAsJavaMap(session.conf().getAll());
   }
 
   /** A fresh, empty lake for one test. */

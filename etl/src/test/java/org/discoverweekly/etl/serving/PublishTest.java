@@ -208,15 +208,13 @@ class PublishTest extends SparkTestBase {
   void shouldFailFastAndTouchNoTableWhenCassandraIsUnreachable() {
     Map<String, Long> versions =
         lake.versions(Table.GOLD_DISCOVER_WEEKLY, Table.SILVER_LISTENS, Table.OPS_PIPELINE_RUNS);
-    long started = System.nanoTime();
+    // How long it takes to give up is a row of bench/publish, not a timed assertion.
     CliRun down = CliRun.of(options("-Dcassandra.port=19999"), "publish", "--week", W2.toString());
-    double seconds = (System.nanoTime() - started) / 1e9;
     assertEquals(1, down.code());
     assertTrue(
         down.errLine()
             .startsWith("discover-weekly publish: cannot reach Cassandra at 127.0.0.1:19999"),
         down.err());
-    assertTrue(seconds < 60, "gave up after " + seconds + " s");
     assertEquals(
         versions,
         lake.versions(Table.GOLD_DISCOVER_WEEKLY, Table.SILVER_LISTENS, Table.OPS_PIPELINE_RUNS));
