@@ -6,7 +6,6 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -125,70 +124,6 @@ class BlockedRankerTest extends ModelsTestBase {
       }
       assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here");
       ranked.unpersist();
-    }
-  }
-
-  @Test
-  void shouldKeepTheBestItemsOfAFullSortHoweverManyEnterAndInWhatOrder() {
-    // Scores from a few values (ties everywhere, -0 tied with 0 as floats compare), rising and
-    // falling runs (many items enter after the bound is reached), and ineligible -infinity and
-    // NaN, offered in chunks like tiles.
-    Random random = new Random(11);
-    for (int bound : List.of(1, 3, 10, 120, 1_500)) {
-      int n = 2_000;
-      float[] scores = new float[n];
-      for (int p = 0; p < n; p++) {
-        int kind = random.nextInt(10);
-        scores[p] =
-            kind == 0
-                ? Float.NEGATIVE_INFINITY
-                : kind == 1
-                    ? Float.NaN
-                    : kind == 2
-                        ? (random.nextBoolean() ? -0f : 0f)
-                        : kind < 5 ? p / 100 : random.nextInt(20);
-      }
-      // Offered by position, or in a shuffled order of positions (as the ranker offers items, by
-      // the length of their factors).
-      List<Integer> shuffled = new ArrayList<>(IntStream.range(0, n).boxed().toList());
-      Collections.shuffle(shuffled, random);
-      int[] positions = shuffled.stream().mapToInt(Integer::intValue).toArray();
-      float[] bySlot = new float[n];
-      for (int slot = 0; slot < n; slot++) {
-        bySlot[slot] = scores[positions[slot]];
-      }
-      BlockedRanker.Best best = new BlockedRanker.Best(bound);
-      BlockedRanker.Best shuffledBest = new BlockedRanker.Best(bound);
-      for (int from = 0; from < n; from += 37) {
-        best.scan(scores, from, from, Math.min(37, n - from));
-        shuffledBest.scan(bySlot, from, from, Math.min(37, n - from), positions);
-      }
-      best.sort();
-      shuffledBest.sort();
-
-      List<Integer> expected =
-          IntStream.range(0, n)
-              .filter(p -> scores[p] > Float.NEGATIVE_INFINITY)
-              .boxed()
-              .sorted(
-                  (a, b) ->
-                      scores[a] > scores[b]
-                          ? -1
-                          : scores[a] < scores[b] ? 1 : Integer.compare(a, b))
-              .limit(bound)
-              .toList();
-      List<Integer> kept = new ArrayList<>();
-      for (int rank = 0; rank < best.size(); rank++) {
-        kept.add(best.position(rank));
-        // A kept -0 is reported as 0, the value it ties with.
-        assertEquals(scores[best.position(rank)] + 0f, best.score(rank));
-      }
-      assertEquals(expected, kept, "bound " + bound);
-      List<Integer> keptShuffled = new ArrayList<>();
-      for (int rank = 0; rank < shuffledBest.size(); rank++) {
-        keptShuffled.add(shuffledBest.position(rank));
-      }
-      assertEquals(expected, keptShuffled, "bound " + bound + ", shuffled");
     }
   }
 
