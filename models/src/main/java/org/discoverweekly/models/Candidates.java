@@ -26,7 +26,11 @@ final class Candidates implements Serializable {
   private transient float[] tiled;
   private transient int tiledBy;
 
-  private Candidates(int[] trackIndex, int[] artist, float[] factors, int rank) {
+  /**
+   * {@code factors}: {@code rank} per item, item after item; {@code artist}: a number per artist,
+   * from 0.
+   */
+  Candidates(int[] trackIndex, int[] artist, float[] factors, int rank) {
     this.trackIndex = trackIndex;
     this.artist = artist;
     this.factors = factors;

@@ -25,28 +25,16 @@ final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
     Candidates items = shared.value();
     int n = items.trackIndex.length;
     int[] order = items.byScore();
-    boolean[] heard = new boolean[n];
     int[] perArtist = new int[items.artistCount()];
     List<Row> out = new ArrayList<>();
     while (users.hasNext()) {
       Row user = users.next();
-      List<Integer> marked = new ArrayList<>();
-      if (!user.isNullAt(1)) {
-        for (int track : user.<Integer>getList(1)) {
-          if (track >= 0 && track < items.positionOfTrack.length) {
-            int p = items.positionOfTrack[track];
-            if (p >= 0 && !heard[p]) {
-              heard[p] = true;
-              marked.add(p);
-            }
-          }
-        }
-      }
+      HeardFilter heard = HeardFilter.of(items, user, 1);
       int position = 0;
       List<Integer> counted = new ArrayList<>();
       for (int i = 0; i < n && position < k; i++) {
         int p = order[i];
-        if (heard[p] || perArtist[items.artist[p]] >= maxPerArtist) {
+        if (heard.contains(p) || perArtist[items.artist[p]] >= maxPerArtist) {
           continue;
         }
         perArtist[items.artist[p]]++;
@@ -55,7 +43,6 @@ final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
             RowFactory.create(
                 user.getInt(0), ++position, items.trackIndex[p], (double) items.factors[p]));
       }
-      marked.forEach(p -> heard[p] = false);
       counted.forEach(p -> perArtist[items.artist[p]] = 0);
     }
     return out.iterator();

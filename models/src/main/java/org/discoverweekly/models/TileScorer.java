@@ -2,7 +2,6 @@ package org.discoverweekly.models;
 
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -80,16 +79,16 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
     LengthOrder order = items.order();
     float[] userFactors = new float[size * rank];
     double[] userLength = new double[size];
-    int[][] heard = new int[size][];
-    int[][] heardSlots = new int[size][];
+    HeardFilter[] heard = new HeardFilter[size];
+    HeardFilter[] heardSlots = new HeardFilter[size];
     for (int u = 0; u < size; u++) {
       List<Float> features = block.get(u).getList(1);
       for (int f = 0; f < rank; f++) {
         userFactors[u * rank + f] = features.get(f);
       }
       userLength[u] = Candidates.length(userFactors, u * rank, rank);
-      heard[u] = heardPositions(items, block.get(u));
-      heardSlots[u] = Arrays.stream(heard[u]).map(p -> order.slotOf[p]).sorted().toArray();
+      heard[u] = HeardFilter.of(items, block.get(u), 2);
+      heardSlots[u] = heard[u].inSlots(order);
     }
     // The items are scored a tile at a time (tile × users, small enough to stay in the
     // cache between the product that writes it and the scan that reads it), each user keeping
@@ -101,7 +100,6 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
     for (int u = 0; u < size; u++) {
       best[u] = new TopK(bound);
     }
-    int[] nextHeard = new int[size];
     boolean[] done = new boolean[size];
     int scanning = size;
     float[] scores = new float[tile * size];
@@ -133,13 +131,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
           continue;
         }
         int offset = u * count;
-        int[] skip = heardSlots[u];
-        int h = nextHeard[u];
-        while (h < skip.length && skip[h] < from + count) {
-          scores[offset + skip[h] - from] = Float.NEGATIVE_INFINITY;
-          h++;
-        }
-        nextHeard[u] = h;
+        heardSlots[u].mask(scores, offset, from, count);
         best[u].scan(scores, offset, from, count, order.byLength);
         if (best[u].cannotTake(userLength[u] * nextLength * ROUNDING + TINY)) {
           done[u] = true;
@@ -172,7 +164,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
   }
 
   /** User {@code u}'s score for every item, with its heard tracks at -infinity. */
-  private static float[] column(Candidates items, float[] userFactors, int u, int[] heard) {
+  private static float[] column(Candidates items, float[] userFactors, int u, HeardFilter heard) {
     int n = items.trackIndex.length;
     float[] column = new float[n];
     BLAS.getInstance()
@@ -191,23 +183,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
             column,
             0,
             1);
-    for (int p : heard) {
-      column[p] = Float.NEGATIVE_INFINITY;
-    }
+    heard.mask(column, 0, 0, n);
     return column;
-  }
-
-  /** The candidate positions of a user's heard tracks, ascending, without repeats. */
-  private static int[] heardPositions(Candidates items, Row user) {
-    if (user.isNullAt(2)) {
-      return new int[0];
-    }
-    return user.<Integer>getList(2).stream()
-        .filter(track -> track != null && track >= 0 && track < items.positionOfTrack.length)
-        .mapToInt(track -> items.positionOfTrack[track])
-        .filter(p -> p >= 0)
-        .sorted()
-        .distinct()
-        .toArray();
   }
 }
