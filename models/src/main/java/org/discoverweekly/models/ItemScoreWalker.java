@@ -25,25 +25,20 @@ final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
     Candidates items = shared.value();
     int n = items.trackIndex.length;
     int[] order = items.byScore();
-    int[] perArtist = new int[items.artistCount()];
+    ArtistCap cap = new ArtistCap(items, k, maxPerArtist);
     List<Row> out = new ArrayList<>();
     while (users.hasNext()) {
       Row user = users.next();
       HeardFilter heard = HeardFilter.of(items, user, 1);
-      int position = 0;
-      List<Integer> counted = new ArrayList<>();
-      for (int i = 0; i < n && position < k; i++) {
+      for (int i = 0; i < n && !cap.full(); i++) {
         int p = order[i];
-        if (heard.contains(p) || perArtist[items.artist[p]] >= maxPerArtist) {
-          continue;
+        if (!heard.contains(p) && cap.offer(p)) {
+          out.add(
+              RowFactory.create(
+                  user.getInt(0), cap.size(), items.trackIndex[p], (double) items.factors[p]));
         }
-        perArtist[items.artist[p]]++;
-        counted.add(p);
-        out.add(
-            RowFactory.create(
-                user.getInt(0), ++position, items.trackIndex[p], (double) items.factors[p]));
       }
-      counted.forEach(p -> perArtist[items.artist[p]] = 0);
+      cap.clear();
     }
     return out.iterator();
   }

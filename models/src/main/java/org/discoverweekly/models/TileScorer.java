@@ -2,6 +2,7 @@ package org.discoverweekly.models;
 
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -39,7 +40,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> users) {
     Candidates items = shared.value();
-    TopList top = new TopList(items, k, maxPerArtist);
+    ArtistCap cap = new ArtistCap(items, k, maxPerArtist);
     int tile = Math.max(1, Math.min(items.trackIndex.length, tileItems));
     float[] tiles = items.byTile(tile);
     return new Iterator<>() {
@@ -48,7 +49,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
       @Override
       public boolean hasNext() {
         while (!ranked.hasNext() && users.hasNext()) {
-          ranked = rankBlock(items, tiles, tile, top, users).iterator();
+          ranked = rankBlock(items, tiles, tile, cap, users).iterator();
         }
         return ranked.hasNext();
       }
@@ -64,7 +65,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
   }
 
   private List<Row> rankBlock(
-      Candidates items, float[] tiles, int tile, TopList top, Iterator<Row> users) {
+      Candidates items, float[] tiles, int tile, ArtistCap cap, Iterator<Row> users) {
     int n = items.trackIndex.length;
     int rank = items.rank;
     List<Row> block = new ArrayList<>(blockUsers);
@@ -142,12 +143,12 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
     for (int u = 0; u < size; u++) {
       TopK kept = best[u];
       kept.sort();
-      int[] ranks = top.pick(kept);
+      int[] ranks = pick(kept, cap);
       if (ranks.length < k && kept.size() == bound && bound < n) {
         // The artist cap left the list short and more eligible items remain: this user's whole
         // score column, ranked with a growing bound.
-        kept = top.widen(column(items, userFactors, u, heard[u]), bound);
-        ranks = top.pick(kept);
+        kept = widen(column(items, userFactors, u, heard[u]), bound, cap);
+        ranks = pick(kept, cap);
       }
       int userIndex = block.get(u).getInt(0);
       for (int position = 0; position < ranks.length; position++) {
@@ -185,5 +186,38 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
             1);
     heard.mask(column, 0, 0, n);
     return column;
+  }
+
+  /**
+   * The best items of a whole score column kept under a bound that grows from four times {@code
+   * tooSmall} until the artist cap takes {@code k} of them or every eligible item is kept, sorted.
+   */
+  private TopK widen(float[] column, int tooSmall, ArtistCap cap) {
+    int n = column.length;
+    int bound = tooSmall;
+    while (true) {
+      bound = Math.min(n, bound * 4);
+      TopK best = new TopK(bound);
+      best.scan(column, 0, 0, n);
+      best.sort();
+      // Fewer eligible items than the bound means every eligible item was seen: the list is
+      // final.
+      if (best.size() < bound || bound == n || pick(best, cap).length == k) {
+        return best;
+      }
+    }
+  }
+
+  /** The ranks (into sorted {@code best}) of the items the artist cap takes, best first. */
+  private static int[] pick(TopK best, ArtistCap cap) {
+    int[] ranks = new int[best.size()];
+    int count = 0;
+    for (int r = 0; r < best.size() && !cap.full(); r++) {
+      if (cap.offer(best.position(r))) {
+        ranks[count++] = r;
+      }
+    }
+    cap.clear();
+    return Arrays.copyOf(ranks, count);
   }
 }
