@@ -1,12 +1,10 @@
 package org.discoverweekly.models;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -69,10 +67,7 @@ public final class BlockedRanker {
   /** {@link #rank} with the items scored {@code tileItems} at a time. */
   static Dataset<Row> rank(
       Dataset<Row> users, Dataset<Row> items, Settings settings, int tileItems) {
-    Candidates candidates = Candidates.collect(items);
-    Broadcast<Candidates> shared =
-        JavaSparkContext.fromSparkContext(users.sparkSession().sparkContext())
-            .broadcast(candidates);
+    Broadcast<Candidates> shared = Candidates.collect(items).share(users.sparkSession());
     // The same users always meet in the same blocks in the same order, whatever partitioning the
     // factors came with: a native BLAS may round a user's scores differently depending on where
     // the user sits in a block, and reruns must give the same rows. The partitions are by a hash
@@ -89,27 +84,6 @@ public final class BlockedRanker {
         .mapPartitions(
             new TileScorer(
                 shared, settings.k(), settings.maxPerArtist(), settings.blockUsers(), tileItems),
-            Encoders.row(OUTPUT));
-  }
-
-  /**
-   * Ranks {@code users} ({@code user_index int, heard array<int>}) by a score per item that is the
-   * same for every user, such as popularity ({@code items}: {@code track_index int, score float,
-   * artist_id string}), under the same rules as {@link #rank}: the items are sorted once and each
-   * user walks down the list past the tracks they heard, so no user needs a full scan.
-   */
-  public static Dataset<Row> rankByItemScore(
-      Dataset<Row> users, Dataset<Row> items, Settings settings) {
-    Candidates candidates =
-        Candidates.collect(
-            items.select(col("track_index"), array(col("score")).as("features"), col("artist_id")));
-    Broadcast<Candidates> shared =
-        JavaSparkContext.fromSparkContext(users.sparkSession().sparkContext())
-            .broadcast(candidates);
-    return users
-        .select("user_index", "heard")
-        .mapPartitions(
-            new ItemScoreWalker(shared, settings.k(), settings.maxPerArtist()),
             Encoders.row(OUTPUT));
   }
 }

@@ -7,8 +7,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * The candidate items as dense arrays, in track-index order (an item's position); {@link #order()}
@@ -56,17 +59,12 @@ final class Candidates implements Serializable {
   }
 
   /**
-   * Positions by their one factor, an item score (see {@link BlockedRanker#rankByItemScore}), best
-   * first and ties to the lower position: the order the full ranker gives. Sorted once per JVM
-   * holding this broadcast value, not once per task.
+   * {@link PopularityRanking#order}, sorted once per JVM holding this broadcast value, not once per
+   * task.
    */
   synchronized int[] byScore() {
     if (byScore == null) {
-      double[] score = new double[trackIndex.length];
-      for (int p = 0; p < score.length; p++) {
-        score[p] = factors[p];
-      }
-      byScore = descending(score);
+      byScore = PopularityRanking.order(this);
     }
     return byScore;
   }
@@ -91,6 +89,11 @@ final class Candidates implements Serializable {
       sum += (double) values[from + f] * values[from + f];
     }
     return Math.sqrt(sum);
+  }
+
+  /** These candidates broadcast to the executors, each JVM holding one copy. */
+  Broadcast<Candidates> share(SparkSession spark) {
+    return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(this);
   }
 
   static Candidates collect(Dataset<Row> items) {

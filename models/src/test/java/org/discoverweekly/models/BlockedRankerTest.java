@@ -1,8 +1,10 @@
 package org.discoverweekly.models;
 
-import static org.apache.spark.sql.types.DataTypes.FloatType;
-import static org.apache.spark.sql.types.DataTypes.IntegerType;
-import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.discoverweekly.models.RankerRows.ITEMS;
+import static org.discoverweekly.models.RankerRows.USERS;
+import static org.discoverweekly.models.RankerRows.item;
+import static org.discoverweekly.models.RankerRows.tracksOf;
+import static org.discoverweekly.models.RankerRows.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -15,37 +17,9 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 class BlockedRankerTest extends ModelsTestBase {
-
-  private static final StructType USERS =
-      new StructType()
-          .add("user_index", IntegerType)
-          .add("features", DataTypes.createArrayType(FloatType))
-          .add("heard", DataTypes.createArrayType(IntegerType));
-  private static final StructType ITEMS =
-      new StructType()
-          .add("track_index", IntegerType)
-          .add("features", DataTypes.createArrayType(FloatType))
-          .add("artist_id", StringType);
-
-  private static Object[] user(int index, List<Float> features, List<Integer> heard) {
-    return new Object[] {index, features, heard};
-  }
-
-  private static Object[] item(int index, float score, String artist) {
-    return new Object[] {index, List.of(score), artist};
-  }
-
-  /** Track indices of one user's list, in position order. */
-  private static List<Integer> tracksOf(Dataset<Row> ranked, int user) {
-    return ranked.filter("user_index = " + user).orderBy("position").collectAsList().stream()
-        .map(row -> row.getInt(2))
-        .toList();
-  }
 
   @Test
   void shouldLeaveOutHeardTracks() {
@@ -226,45 +200,6 @@ class BlockedRankerTest extends ModelsTestBase {
     Dataset<Row> ranked = BlockedRanker.rank(users, items, new BlockedRanker.Settings(30, 2, 16));
 
     assertEquals(List.of(1, 2), tracksOf(ranked, 0));
-  }
-
-  @Test
-  void shouldRankByItemScoreExactlyAsTheFullRankerWould() {
-    // Integer scores with many ties, heard tracks and a tight artist cap.
-    Random random = new Random(3);
-    List<Object[]> itemRows = new ArrayList<>();
-    List<Object[]> scoreRows = new ArrayList<>();
-    for (int t = 0; t < 120; t++) {
-      float score = random.nextInt(20);
-      String artist = "a" + random.nextInt(25);
-      itemRows.add(new Object[] {t, List.of(score), artist});
-      scoreRows.add(new Object[] {t, score, artist});
-    }
-    List<Object[]> userRows = new ArrayList<>();
-    for (int u = 0; u < 9; u++) {
-      List<Integer> heard = IntStream.range(0, 30).map(i -> random.nextInt(120)).boxed().toList();
-      userRows.add(user(u, List.of(1f), u == 0 ? null : heard));
-    }
-    Dataset<Row> users = rows(USERS, userRows.toArray(Object[][]::new));
-    BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 4);
-    StructType scores =
-        new StructType()
-            .add("track_index", IntegerType)
-            .add("score", FloatType)
-            .add("artist_id", StringType);
-
-    List<Row> full =
-        BlockedRanker.rank(users, rows(ITEMS, itemRows.toArray(Object[][]::new)), settings)
-            .orderBy("user_index", "position")
-            .collectAsList();
-    List<Row> walked =
-        BlockedRanker.rankByItemScore(
-                users, rows(scores, scoreRows.toArray(Object[][]::new)), settings)
-            .orderBy("user_index", "position")
-            .collectAsList();
-
-    assertEquals(full, walked);
-    assertEquals(9 * 30, walked.size());
   }
 
   private static List<Float> randomFactors(Random random, int rank) {
