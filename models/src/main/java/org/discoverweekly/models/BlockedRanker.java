@@ -16,17 +16,10 @@ import org.apache.spark.sql.types.StructType;
  * product among the candidate items, without the user's heard tracks and with at most {@code
  * maxPerArtist} tracks per artist.
  *
- * <p>Each task scores a block of users against the candidate items a tile at a time (one matrix
- * product per tile, small enough to stay in the cache), masks the block's heard tracks inside the
- * tile and keeps a bounded top list per user across tiles. The tiles take the items by the length
- * of their factor vectors, longest first: a score is at most the product of the two lengths, so
- * once that bound for the next tile is below the worst of a user's kept items, no later item can
- * enter and the user is done, and a block stops when all its users are (a replay of the bench
- * week's factors for 1,990 users, heard tracks not left out: 2 or 3 tiles of 98). Ranking after the
- * filter, not before, is what makes a user never come up short: when the artist cap leaves the list
- * short while eligible items remain, that user's whole score column is ranked with a bound that
- * grows until the cap is satisfied or the eligible tracks run out. Ties go to the lower track
- * index, so the same factors always give the same playlists.
+ * <p>{@link TileScorer} scores the users a block and a tile at a time; {@link HeardFilter} masks
+ * each user's heard tracks, {@link TopK} keeps each user's best items and {@link ArtistCap} takes
+ * the list from them. Ties go to the lower track index, so the same factors always give the same
+ * playlists.
  */
 public final class BlockedRanker {
 

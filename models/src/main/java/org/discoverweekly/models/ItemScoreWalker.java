@@ -8,7 +8,10 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
-/** Walks the items in score order for each user of a partition. */
+/**
+ * The item-score walk: the ranked rows of one partition of users, each user walking the items in
+ * {@link PopularityRanking#order} past their heard tracks.
+ */
 final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
   private final Broadcast<Candidates> shared;
   private final int k;
