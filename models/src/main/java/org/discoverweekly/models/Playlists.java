@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -134,15 +133,9 @@ public final class Playlists implements AutoCloseable {
   }
 
   private Dataset<Row> rankByPopularity(Dataset<Row> users, Dataset<Row> heard) {
-    Dataset<Row> popularity =
-        matrix
-            .groupBy("track_index")
-            // One row per user × track: a count of the rows with streams counts their users
-            // without shuffling every (track, user) pair to find the distinct ones.
-            .agg(count(when(col("streams").gt(0), lit(1))).as("listeners"))
-            .select(col("track_index"), col("listeners").cast("float").as("score"));
-    Dataset<Row> candidates = candidates(popularity).select("track_index", "score", "artist_id");
-    return BlockedRanker.rankByItemScore(
+    Dataset<Row> candidates =
+        candidates(PopularityRanking.scores(matrix)).select("track_index", "score", "artist_id");
+    return PopularityRanking.rank(
         users.join(heard, "user_index", "left_outer"), candidates, settings.ranker());
   }
 

@@ -1,12 +1,13 @@
 package org.discoverweekly.models;
 
-import static org.apache.spark.sql.types.DataTypes.FloatType;
-import static org.apache.spark.sql.types.DataTypes.IntegerType;
-import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.discoverweekly.models.RankerRows.ITEMS;
+import static org.discoverweekly.models.RankerRows.USERS;
+import static org.discoverweekly.models.RankerRows.item;
+import static org.discoverweekly.models.RankerRows.tracksOf;
+import static org.discoverweekly.models.RankerRows.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,37 +17,9 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 class BlockedRankerTest extends ModelsTestBase {
-
-  private static final StructType USERS =
-      new StructType()
-          .add("user_index", IntegerType)
-          .add("features", DataTypes.createArrayType(FloatType))
-          .add("heard", DataTypes.createArrayType(IntegerType));
-  private static final StructType ITEMS =
-      new StructType()
-          .add("track_index", IntegerType)
-          .add("features", DataTypes.createArrayType(FloatType))
-          .add("artist_id", StringType);
-
-  private static Object[] user(int index, List<Float> features, List<Integer> heard) {
-    return new Object[] {index, features, heard};
-  }
-
-  private static Object[] item(int index, float score, String artist) {
-    return new Object[] {index, List.of(score), artist};
-  }
-
-  /** Track indices of one user's list, in position order. */
-  private static List<Integer> tracksOf(Dataset<Row> ranked, int user) {
-    return ranked.filter("user_index = " + user).orderBy("position").collectAsList().stream()
-        .map(row -> row.getInt(2))
-        .toList();
-  }
 
   @Test
   void shouldLeaveOutHeardTracks() {
@@ -125,70 +98,6 @@ class BlockedRankerTest extends ModelsTestBase {
       }
       assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here");
       ranked.unpersist();
-    }
-  }
-
-  @Test
-  void shouldKeepTheBestItemsOfAFullSortHoweverManyEnterAndInWhatOrder() {
-    // Scores from a few values (ties everywhere, -0 tied with 0 as floats compare), rising and
-    // falling runs (many items enter after the bound is reached), and ineligible -infinity and
-    // NaN, offered in chunks like tiles.
-    Random random = new Random(11);
-    for (int bound : List.of(1, 3, 10, 120, 1_500)) {
-      int n = 2_000;
-      float[] scores = new float[n];
-      for (int p = 0; p < n; p++) {
-        int kind = random.nextInt(10);
-        scores[p] =
-            kind == 0
-                ? Float.NEGATIVE_INFINITY
-                : kind == 1
-                    ? Float.NaN
-                    : kind == 2
-                        ? (random.nextBoolean() ? -0f : 0f)
-                        : kind < 5 ? p / 100 : random.nextInt(20);
-      }
-      // Offered by position, or in a shuffled order of positions (as the ranker offers items, by
-      // the length of their factors).
-      List<Integer> shuffled = new ArrayList<>(IntStream.range(0, n).boxed().toList());
-      Collections.shuffle(shuffled, random);
-      int[] positions = shuffled.stream().mapToInt(Integer::intValue).toArray();
-      float[] bySlot = new float[n];
-      for (int slot = 0; slot < n; slot++) {
-        bySlot[slot] = scores[positions[slot]];
-      }
-      BlockedRanker.Best best = new BlockedRanker.Best(bound);
-      BlockedRanker.Best shuffledBest = new BlockedRanker.Best(bound);
-      for (int from = 0; from < n; from += 37) {
-        best.scan(scores, from, from, Math.min(37, n - from));
-        shuffledBest.scan(bySlot, from, from, Math.min(37, n - from), positions);
-      }
-      best.sort();
-      shuffledBest.sort();
-
-      List<Integer> expected =
-          IntStream.range(0, n)
-              .filter(p -> scores[p] > Float.NEGATIVE_INFINITY)
-              .boxed()
-              .sorted(
-                  (a, b) ->
-                      scores[a] > scores[b]
-                          ? -1
-                          : scores[a] < scores[b] ? 1 : Integer.compare(a, b))
-              .limit(bound)
-              .toList();
-      List<Integer> kept = new ArrayList<>();
-      for (int rank = 0; rank < best.size(); rank++) {
-        kept.add(best.position(rank));
-        // A kept -0 is reported as 0, the value it ties with.
-        assertEquals(scores[best.position(rank)] + 0f, best.score(rank));
-      }
-      assertEquals(expected, kept, "bound " + bound);
-      List<Integer> keptShuffled = new ArrayList<>();
-      for (int rank = 0; rank < shuffledBest.size(); rank++) {
-        keptShuffled.add(shuffledBest.position(rank));
-      }
-      assertEquals(expected, keptShuffled, "bound " + bound + ", shuffled");
     }
   }
 
@@ -291,45 +200,6 @@ class BlockedRankerTest extends ModelsTestBase {
     Dataset<Row> ranked = BlockedRanker.rank(users, items, new BlockedRanker.Settings(30, 2, 16));
 
     assertEquals(List.of(1, 2), tracksOf(ranked, 0));
-  }
-
-  @Test
-  void shouldRankByItemScoreExactlyAsTheFullRankerWould() {
-    // Integer scores with many ties, heard tracks and a tight artist cap.
-    Random random = new Random(3);
-    List<Object[]> itemRows = new ArrayList<>();
-    List<Object[]> scoreRows = new ArrayList<>();
-    for (int t = 0; t < 120; t++) {
-      float score = random.nextInt(20);
-      String artist = "a" + random.nextInt(25);
-      itemRows.add(new Object[] {t, List.of(score), artist});
-      scoreRows.add(new Object[] {t, score, artist});
-    }
-    List<Object[]> userRows = new ArrayList<>();
-    for (int u = 0; u < 9; u++) {
-      List<Integer> heard = IntStream.range(0, 30).map(i -> random.nextInt(120)).boxed().toList();
-      userRows.add(user(u, List.of(1f), u == 0 ? null : heard));
-    }
-    Dataset<Row> users = rows(USERS, userRows.toArray(Object[][]::new));
-    BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 4);
-    StructType scores =
-        new StructType()
-            .add("track_index", IntegerType)
-            .add("score", FloatType)
-            .add("artist_id", StringType);
-
-    List<Row> full =
-        BlockedRanker.rank(users, rows(ITEMS, itemRows.toArray(Object[][]::new)), settings)
-            .orderBy("user_index", "position")
-            .collectAsList();
-    List<Row> walked =
-        BlockedRanker.rankByItemScore(
-                users, rows(scores, scoreRows.toArray(Object[][]::new)), settings)
-            .orderBy("user_index", "position")
-            .collectAsList();
-
-    assertEquals(full, walked);
-    assertEquals(9 * 30, walked.size());
   }
 
   private static List<Float> randomFactors(Random random, int rank) {

@@ -1,0 +1,156 @@
+package org.discoverweekly.models;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The candidate items as dense arrays, in track-index order (an item's position); {@link #order()}
+ * gives the order the ranker scores them in, by the length of their factor vectors.
+ */
+final class Candidates implements Serializable {
+  final int[] trackIndex;
+  final int[] artist;
+  final int[] positionOfTrack;
+  final float[] factors;
+  final int rank;
+
+  private transient LengthOrder order;
+  private transient int[] byScore;
+  private transient float[] tiled;
+  private transient int tiledBy;
+
+  /**
+   * {@code factors}: {@code rank} per item, item after item; {@code artist}: a number per artist,
+   * from 0.
+   */
+  Candidates(int[] trackIndex, int[] artist, float[] factors, int rank) {
+    this.trackIndex = trackIndex;
+    this.artist = artist;
+    this.factors = factors;
+    this.rank = rank;
+    int maxIndex = Arrays.stream(trackIndex).max().orElse(-1);
+    this.positionOfTrack = new int[maxIndex + 1];
+    Arrays.fill(positionOfTrack, -1);
+    for (int p = 0; p < trackIndex.length; p++) {
+      positionOfTrack[trackIndex[p]] = p;
+    }
+  }
+
+  /**
+   * The scoring order by factor length, built once per JVM holding this broadcast value when a
+   * ranking by factors first asks for it (a ranking by item score never does), rather than on the
+   * driver and shipped with the broadcast.
+   */
+  synchronized LengthOrder order() {
+    if (order == null) {
+      order = new LengthOrder(this);
+    }
+    return order;
+  }
+
+  /**
+   * {@link PopularityRanking#order}, sorted once per JVM holding this broadcast value, not once per
+   * task.
+   */
+  synchronized int[] byScore() {
+    if (byScore == null) {
+      byScore = PopularityRanking.order(this);
+    }
+    return byScore;
+  }
+
+  /**
+   * Positions {@code 0 .. key.length - 1} by {@code key}, largest first, ties to the lower
+   * position: the order the full ranker gives to equal scores. Keys are finite.
+   */
+  static int[] descending(double[] key) {
+    return IntStream.range(0, key.length)
+        .boxed()
+        .sorted(
+            Comparator.comparingDouble((Integer p) -> key[p]).reversed().thenComparingInt(p -> p))
+        .mapToInt(Integer::intValue)
+        .toArray();
+  }
+
+  /** The Euclidean length of {@code values[from .. from + count - 1]}. */
+  static double length(float[] values, int from, int count) {
+    double sum = 0;
+    for (int f = 0; f < count; f++) {
+      sum += (double) values[from + f] * values[from + f];
+    }
+    return Math.sqrt(sum);
+  }
+
+  /** These candidates broadcast to the executors, each JVM holding one copy. */
+  Broadcast<Candidates> share(SparkSession spark) {
+    return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(this);
+  }
+
+  static Candidates collect(Dataset<Row> items) {
+    List<Row> rows =
+        items.select("track_index", "features", "artist_id").orderBy("track_index").collectAsList();
+    int rank = rows.isEmpty() ? 0 : rows.get(0).getList(1).size();
+    int[] trackIndex = new int[rows.size()];
+    int[] artist = new int[rows.size()];
+    float[] factors = new float[rows.size() * rank];
+    Map<String, Integer> artists = new HashMap<>();
+    for (int p = 0; p < rows.size(); p++) {
+      Row row = rows.get(p);
+      trackIndex[p] = row.getInt(0);
+      List<Float> features = row.getList(1);
+      if (features.size() != rank) {
+        throw new IllegalArgumentException("items have factors of different lengths");
+      }
+      for (int f = 0; f < rank; f++) {
+        factors[p * rank + f] = features.get(f);
+      }
+      artist[p] = artists.computeIfAbsent(row.getString(2), a -> artists.size());
+    }
+    return new Candidates(trackIndex, artist, factors, rank);
+  }
+
+  int artistCount() {
+    return Arrays.stream(artist).max().orElse(-1) + 1;
+  }
+
+  /**
+   * The factors in scoring order ({@link LengthOrder#byLength}), regrouped {@code tile} items at a
+   * time, each tile column-major (an item's factor {@code f} at {@code f × count} from the tile's
+   * start, which is slot {@code from × rank}): a tile is then the product's untransposed left
+   * operand, which native BLAS kernels multiply faster than the transposed one (bench/). Regrouped
+   * once per JVM holding this broadcast value, not once per task: every task of a ranking asks for
+   * the same tile size.
+   */
+  synchronized float[] byTile(int tile) {
+    if (tiled == null || tiledBy != tile) {
+      tiled = regroup(tile);
+      tiledBy = tile;
+    }
+    return tiled;
+  }
+
+  private float[] regroup(int tile) {
+    int n = trackIndex.length;
+    int[] byLength = order().byLength;
+    float[] regrouped = new float[factors.length];
+    for (int from = 0; from < n; from += tile) {
+      int count = Math.min(tile, n - from);
+      for (int i = 0; i < count; i++) {
+        for (int f = 0; f < rank; f++) {
+          regrouped[from * rank + f * count + i] = factors[byLength[from + i] * rank + f];
+        }
+      }
+    }
+    return regrouped;
+  }
+}

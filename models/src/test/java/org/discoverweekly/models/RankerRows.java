@@ -1,0 +1,50 @@
+package org.discoverweekly.models;
+
+import static org.apache.spark.sql.types.DataTypes.FloatType;
+import static org.apache.spark.sql.types.DataTypes.IntegerType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** Inline rows in the rankers' shapes: users and items in, one user's ranked tracks out. */
+final class RankerRows {
+
+  static final StructType USERS =
+      new StructType()
+          .add("user_index", IntegerType)
+          .add("features", DataTypes.createArrayType(FloatType))
+          .add("heard", DataTypes.createArrayType(IntegerType));
+  static final StructType ITEMS =
+      new StructType()
+          .add("track_index", IntegerType)
+          .add("features", DataTypes.createArrayType(FloatType))
+          .add("artist_id", StringType);
+
+  /** Items with an item score in place of factors, for {@link PopularityRanking#rank}. */
+  static final StructType SCORED_ITEMS =
+      new StructType()
+          .add("track_index", IntegerType)
+          .add("score", FloatType)
+          .add("artist_id", StringType);
+
+  private RankerRows() {}
+
+  static Object[] user(int index, List<Float> features, List<Integer> heard) {
+    return new Object[] {index, features, heard};
+  }
+
+  static Object[] item(int index, float score, String artist) {
+    return new Object[] {index, List.of(score), artist};
+  }
+
+  /** Track indices of one user's list, in position order. */
+  static List<Integer> tracksOf(Dataset<Row> ranked, int user) {
+    return ranked.filter("user_index = " + user).orderBy("position").collectAsList().stream()
+        .map(row -> row.getInt(2))
+        .toList();
+  }
+}
