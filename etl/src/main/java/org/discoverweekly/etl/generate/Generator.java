@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,32 +16,29 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.silver.ListenContract.Reasons;
 
 /**
- * A deterministic synthetic landing zone: users with taste clusters, Zipf-like track popularity, a
- * catalog, skips and streams, and planted trouble (retries, re-sends, late arrivals, bad lines,
- * bots), with a manifest of all of it. The same settings always give the same bytes.
+ * A deterministic synthetic landing zone: a {@link TrackCatalog}, users with taste clusters who
+ * listen by its popularity, skips and streams, and planted trouble (retries, re-sends, late
+ * arrivals, bad lines, bots), with a manifest of all of it. The same settings always give the same
+ * bytes.
  */
 public final class Generator {
 
-  static final int GENRES = 8;
   static final double RETRY_RATE = 0.01;
   static final double RESEND_RATE = 0.005;
   static final double LATE_RATE = 0.03;
   static final int MAX_LATE_DAYS = 4;
   static final double BAD_LINE_RATE = 0.001;
-  static final double UNAVAILABLE_RATE = 0.02;
   static final double EXTRA_FIELD_RATE = 0.05;
   static final double NO_OPTIONAL_FIELDS_RATE = 0.1;
   static final double EPOCH_MILLIS_RATE = 0.3;
@@ -69,43 +65,12 @@ public final class Generator {
 
   private final GeneratorSettings settings;
   private final SplittableRandom random;
-  private final int[] trackArtist;
-  private final int[] trackGenre;
-  private final long[] trackDurationMs;
-  private final boolean[] trackAvailable;
-  private final double[][] genreCumulative;
-  private final int[][] genreTracks;
-  private final double[] globalCumulative;
-  private final int[] globalOrder;
+  private final TrackCatalog catalog;
 
   private Generator(GeneratorSettings settings) {
     this.settings = settings;
     this.random = new SplittableRandom(settings.seed());
-    int tracks = settings.tracks();
-    int artists = Math.min(tracks, Math.max(GENRES, tracks / 8));
-    int[] artistGenre = new int[artists];
-    Arrays.setAll(artistGenre, a -> a % GENRES);
-    trackArtist = new int[tracks];
-    trackGenre = new int[tracks];
-    trackDurationMs = new long[tracks];
-    trackAvailable = new boolean[tracks];
-    for (int t = 0; t < tracks; t++) {
-      // The first tracks take one artist each, so every genre has tracks.
-      trackArtist[t] = t < artists ? t : random.nextInt(artists);
-      trackGenre[t] = artistGenre[trackArtist[t]];
-      trackDurationMs[t] = 120_000 + random.nextInt(240_000);
-      trackAvailable[t] = random.nextDouble() >= UNAVAILABLE_RATE;
-    }
-    genreTracks = new int[GENRES][];
-    genreCumulative = new double[GENRES][];
-    for (int g = 0; g < GENRES; g++) {
-      int genre = g;
-      genreTracks[g] =
-          shuffled(IntStream.range(0, tracks).filter(t -> trackGenre[t] == genre).toArray());
-      genreCumulative[g] = zipfCumulative(genreTracks[g].length);
-    }
-    globalOrder = shuffled(IntStream.range(0, tracks).toArray());
-    globalCumulative = zipfCumulative(tracks);
+    this.catalog = new TrackCatalog(settings.tracks(), random);
   }
 
   /** Writes the landing zone under {@code out} and returns what was planted. */
@@ -135,7 +100,7 @@ public final class Generator {
   }
 
   private Manifest writeAll(Path out) throws IOException {
-    writeCatalog(out.resolve("catalog").resolve("tracks.jsonl"));
+    catalog.write(out.resolve("catalog").resolve("tracks.jsonl"));
     LocalDate start = settings.startDate();
     int days = settings.weeks() * 7;
     List<LocalDate> dates = start.datesUntil(settings.endWeek()).toList();
@@ -154,8 +119,9 @@ public final class Generator {
     int[] second = new int[humans];
     double[] activity = new double[humans];
     for (int u = 0; u < humans; u++) {
-      favourite[u] = random.nextInt(GENRES);
-      second[u] = (favourite[u] + 1 + random.nextInt(GENRES - 1)) % GENRES;
+      favourite[u] = random.nextInt(TrackCatalog.GENRES);
+      second[u] =
+          (favourite[u] + 1 + random.nextInt(TrackCatalog.GENRES - 1)) % TrackCatalog.GENRES;
       activity[u] = settings.playsPerDay() * (0.3 + 1.4 * random.nextDouble());
     }
     Map<Integer, List<Integer>> botDays = new HashMap<>();
@@ -188,13 +154,14 @@ public final class Generator {
         int plays = (int) Math.round(activity[u] * (0.5 + random.nextDouble()));
         long ts = dayStart + random.nextLong(20 * 3_600_000L);
         for (int p = 0; p < plays && ts < dayStart + DAY_MS; p++) {
-          int track = pickTrack(favourite[u], second[u]);
-          boolean liked = trackGenre[track] == favourite[u] || trackGenre[track] == second[u];
+          int track = catalog.pickTrack(favourite[u], second[u]);
+          int genre = catalog.genre(track);
+          boolean liked = genre == favourite[u] || genre == second[u];
           boolean skip = random.nextDouble() < (liked ? 0.2 : 0.5);
           long msPlayed =
               skip
                   ? 1_000 + random.nextInt(29_000)
-                  : 30_000 + random.nextLong(trackDurationMs[track] - 30_000 + 1);
+                  : 30_000 + random.nextLong(catalog.durationMs(track) - 30_000 + 1);
           listens.add(new long[] {u, track, ts, msPlayed});
           ts += msPlayed + random.nextInt(60_000);
         }
@@ -209,7 +176,7 @@ public final class Generator {
       }
       for (long[] listen : listens) {
         String user = userId((int) listen[0]);
-        String track = trackId((int) listen[1]);
+        String track = TrackCatalog.trackId((int) listen[1]);
         long ts = listen[2];
         long msPlayed = listen[3];
         fingerprint.add(user, track, ts);
@@ -264,30 +231,13 @@ public final class Generator {
             quarantine,
             botUsers,
             botUserDays,
-            countUnavailable());
+            catalog.countUnavailable());
     json().writeValue(out.resolve("manifest.json").toFile(), manifest);
     return manifest;
   }
 
   private int redelivery(int arrival, int days) {
     return random.nextBoolean() && arrival + 1 < days ? arrival + 1 : arrival;
-  }
-
-  private int pickTrack(int favourite, int second) {
-    double r = random.nextDouble();
-    if (r < 0.7) {
-      return genreTracks[favourite][sample(genreCumulative[favourite])];
-    }
-    if (r < 0.9) {
-      return genreTracks[second][sample(genreCumulative[second])];
-    }
-    return globalOrder[sample(globalCumulative)];
-  }
-
-  private int sample(double[] cumulative) {
-    int index =
-        Arrays.binarySearch(cumulative, random.nextDouble() * cumulative[cumulative.length - 1]);
-    return Math.min(cumulative.length - 1, index >= 0 ? index : -index - 1);
   }
 
   private String listenLine(String eventId, String user, String track, long ts, long msPlayed) {
@@ -315,7 +265,7 @@ public final class Generator {
   /** A line that breaks one contract rule and nothing before it in the rule order. */
   private String badLine(String reason, LocalDate arrival) {
     String user = userId(random.nextInt(settings.users() - settings.bots()));
-    String track = trackId(random.nextInt(settings.tracks()));
+    String track = TrackCatalog.trackId(random.nextInt(settings.tracks()));
     long arrivalStart = arrival.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     long ts = arrivalStart + random.nextLong(DAY_MS);
     String eventId = eventId();
@@ -350,24 +300,6 @@ public final class Generator {
           listenLine(eventId, user, "t-retired-" + random.nextInt(1000), ts, 60_000);
       default -> throw new IllegalArgumentException("no bad line for reason " + reason);
     };
-  }
-
-  private void writeCatalog(Path file) throws IOException {
-    Files.createDirectories(file.getParent());
-    try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      for (int t = 0; t < settings.tracks(); t++) {
-        writer.write(
-            String.format(
-                "{\"track_id\":\"%s\",\"artist_id\":\"%s\",\"track_name\":\"Track %d\","
-                    + "\"artist_name\":\"Artist %d\",\"duration_ms\":%d%s}\n",
-                trackId(t),
-                artistId(trackArtist[t]),
-                t,
-                trackArtist[t],
-                trackDurationMs[t],
-                trackAvailable[t] ? "" : ",\"available\":false"));
-      }
-    }
   }
 
   private void writeDay(Path folder, List<String> lines) throws IOException {
@@ -422,14 +354,6 @@ public final class Generator {
     }
   }
 
-  private long countUnavailable() {
-    long unavailable = 0;
-    for (boolean available : trackAvailable) {
-      unavailable += available ? 0 : 1;
-    }
-    return unavailable;
-  }
-
   private String eventId() {
     return new UUID(random.nextLong(), random.nextLong()).toString();
   }
@@ -438,35 +362,7 @@ public final class Generator {
     return values[random.nextInt(values.length)];
   }
 
-  private int[] shuffled(int[] values) {
-    for (int i = values.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int swap = values[i];
-      values[i] = values[j];
-      values[j] = swap;
-    }
-    return values;
-  }
-
-  private static double[] zipfCumulative(int n) {
-    double[] cumulative = new double[Math.max(1, n)];
-    double total = 0;
-    for (int rank = 0; rank < n; rank++) {
-      total += 1.0 / (rank + 1);
-      cumulative[rank] = total;
-    }
-    return cumulative;
-  }
-
   static String userId(int user) {
     return String.format("u%06d", user);
-  }
-
-  static String trackId(int track) {
-    return String.format("t%06d", track);
-  }
-
-  static String artistId(int artist) {
-    return String.format("a%05d", artist);
   }
 }

@@ -16,18 +16,14 @@ import java.util.List;
 import org.discoverweekly.etl.silver.ListenContract.Reasons;
 
 /**
- * One bronze line read against the shape of the listen contract, in a single streaming pass over
- * its bytes: the fields as text (ms_played as a number), or the first structural rule the line
- * breaks with its detail. Rules that need dates or the catalog are left to {@link ListenContract}.
+ * One bronze line read against the shape of the listen contract by Jackson's streaming parser, in
+ * one pass over its bytes: the fields as text (ms_played as a number), or the first structural rule
+ * the line breaks with its detail. Rules that need dates or the catalog are left to {@link
+ * ListenContract}.
  *
  * <p>JSON is strict (RFC 8259: no single quotes, comments or unquoted names) except that {@code
  * NaN} and {@code Infinity} are read as numbers, so that such an {@code ms_played} is a wrongly
  * typed field rather than a broken line.
- *
- * <p>Nearly every line has one simple shape (the contract's fields, plain ASCII strings, integers,
- * null), which is read here directly; any other line is read by Jackson, and both read a line of
- * the simple shape to the same fields (ListenLineTest compares them on tricky lines and on every
- * sample line). A profile of silver had put Jackson's parser at a third of the parse.
  */
 final class ListenLine {
 
@@ -54,7 +50,6 @@ final class ListenLine {
 
   Long msPlayed;
 
-  private final boolean simpleShapes;
   private final boolean[] seen = new boolean[FIELDS.size()];
   private int repeated;
   private boolean badMsPlayed;
@@ -63,14 +58,8 @@ final class ListenLine {
   String detail;
 
   ListenLine(String redactedPrefix, int maxLineBytes) {
-    this(redactedPrefix, maxLineBytes, true);
-  }
-
-  /** {@code simpleShapes}: read the common shape without Jackson (false in tests, to compare). */
-  ListenLine(String redactedPrefix, int maxLineBytes, boolean simpleShapes) {
     this.redactedPrefix = redactedPrefix.getBytes(StandardCharsets.UTF_8);
     this.maxLineBytes = maxLineBytes;
-    this.simpleShapes = simpleShapes;
   }
 
   /** Reads {@code line}; the result is in this object's fields until the next call. */
@@ -99,15 +88,10 @@ final class ListenLine {
   }
 
   private void readObject(byte[] line) {
-    int objectEnd = simpleShapes ? readFlat(line) : -1;
+    int objectEnd = readWithJackson(line);
     if (objectEnd < 0) {
-      objectEnd = readWithJackson(line);
-      if (objectEnd < 0) {
-        reject(Reasons.MALFORMED_JSON, null);
-        return;
-      }
-    }
-    if (firstNonWhitespace(line, objectEnd) < line.length) {
+      reject(Reasons.MALFORMED_JSON, null);
+    } else if (firstNonWhitespace(line, objectEnd) < line.length) {
       reject(Reasons.TRAILING_DATA, null);
     } else if (repeated >= 0) {
       reject(Reasons.DUPLICATE_KEY, FIELDS.get(repeated));
@@ -118,7 +102,7 @@ final class ListenLine {
     }
   }
 
-  /** Forgets what a read of the object found so far: its fields and the rules they broke. */
+  /** Forgets what the last line's read found: its fields and the rules they broke. */
   private void startObject() {
     Arrays.fill(fields, null);
     Arrays.fill(seen, false);
@@ -137,7 +121,6 @@ final class ListenLine {
 
   /** Reads the object with Jackson; the offset just after it, or -1 for JSON that is broken. */
   private int readWithJackson(byte[] line) {
-    startObject();
     try (JsonParser parser = JSON.createParser(line)) {
       parser.nextToken(); // the opening brace, checked above
       JsonToken token;
@@ -164,149 +147,6 @@ final class ListenLine {
       return -1;
     }
   }
-
-  /**
-   * Reads the shape nearly every line has, without Jackson: an object that starts the line and
-   * holds only the contract's fields, each a string of printable ASCII without escapes, an integer
-   * of at most 18 digits or null, separated by commas and spaces. Returns the offset just after the
-   * object, or -1 for any other line, which {@link #readWithJackson} then reads from the start:
-   * whatever this method accepts, Jackson reads to the same fields.
-   */
-  private int readFlat(byte[] line) {
-    startObject();
-    if (line[0] != '{') {
-      return -1;
-    }
-    int at = spaces(line, 1);
-    if (at >= line.length || line[at] != '"') {
-      return -1;
-    }
-    while (true) {
-      int nameEnd = plainStringEnd(line, at + 1);
-      int field = nameEnd < 0 ? -1 : field(line, at + 1, nameEnd);
-      if (field < 0) {
-        return -1;
-      }
-      at = spaces(line, nameEnd + 1);
-      if (at >= line.length || line[at] != ':') {
-        return -1;
-      }
-      at = spaces(line, at + 1);
-      if (at >= line.length) {
-        return -1;
-      }
-      see(field);
-      byte first = line[at];
-      int valueEnd;
-      if (first == '"') {
-        int end = plainStringEnd(line, at + 1);
-        if (end < 0) {
-          return -1;
-        }
-        if (field == MS_PLAYED) {
-          badMsPlayed = true;
-        } else {
-          fields[field] = new String(line, at + 1, end - at - 1, StandardCharsets.ISO_8859_1);
-        }
-        valueEnd = end + 1;
-      } else if (first == 'n') {
-        if (!startsWith(line, at, NULL)) {
-          return -1;
-        }
-        if (field == MS_PLAYED) {
-          badMsPlayed = false;
-        } else {
-          fields[field] = null;
-        }
-        valueEnd = at + NULL.length;
-      } else {
-        valueEnd = integerEnd(line, at);
-        if (valueEnd < 0) {
-          return -1;
-        }
-        if (field == MS_PLAYED) {
-          msPlayed =
-              Long.parseLong(new String(line, at, valueEnd - at, StandardCharsets.ISO_8859_1));
-          badMsPlayed = false;
-        } else {
-          fields[field] = new String(line, at, valueEnd - at, StandardCharsets.ISO_8859_1);
-        }
-      }
-      at = spaces(line, valueEnd);
-      if (at >= line.length) {
-        return -1;
-      }
-      if (line[at] == '}') {
-        return at + 1;
-      }
-      if (line[at] != ',') {
-        return -1;
-      }
-      at = spaces(line, at + 1);
-      if (at >= line.length || line[at] != '"') {
-        return -1;
-      }
-    }
-  }
-
-  private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
-
-  private static int spaces(byte[] line, int from) {
-    int at = from;
-    while (at < line.length && line[at] == ' ') {
-      at++;
-    }
-    return at;
-  }
-
-  /**
-   * The offset of the quote that closes a string starting at {@code from}, or -1 when the string
-   * has an escape, a control character or a byte outside ASCII before it (or no end).
-   */
-  private static int plainStringEnd(byte[] line, int from) {
-    for (int at = from; at < line.length; at++) {
-      byte b = line[at];
-      if (b == '"') {
-        return at;
-      }
-      if (b == '\\' || b < 0x20) {
-        return -1;
-      }
-    }
-    return -1;
-  }
-
-  /**
-   * The offset just after a JSON integer of 1 to 18 digits starting at {@code from} (no leading
-   * zero, an optional minus) that a space, comma or closing brace follows; otherwise -1.
-   */
-  private static int integerEnd(byte[] line, int from) {
-    int at = line[from] == '-' ? from + 1 : from;
-    int digits = at;
-    while (at < line.length && line[at] >= '0' && line[at] <= '9') {
-      at++;
-    }
-    int count = at - digits;
-    if (count < 1 || count > 18 || (line[digits] == '0' && count > 1) || at >= line.length) {
-      return -1;
-    }
-    byte next = line[at];
-    return next == ' ' || next == ',' || next == '}' ? at : -1;
-  }
-
-  /** The contract field whose name is {@code line[from, to)}, or -1. */
-  private static int field(byte[] line, int from, int to) {
-    for (int field = 0; field < FIELD_NAMES.length; field++) {
-      byte[] name = FIELD_NAMES[field];
-      if (name.length == to - from && startsWith(line, from, name)) {
-        return field;
-      }
-    }
-    return -1;
-  }
-
-  private static final byte[][] FIELD_NAMES =
-      FIELDS.stream().map(name -> name.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
 
   private void checkRequired() {
     for (int field = 0; field < REQUIRED; field++) {
@@ -416,16 +256,11 @@ final class ListenLine {
   }
 
   private static boolean startsWith(byte[] line, byte[] prefix) {
-    return startsWith(line, 0, prefix);
-  }
-
-  /** Whether {@code line} holds {@code prefix} at {@code from}. */
-  private static boolean startsWith(byte[] line, int from, byte[] prefix) {
-    if (line.length - from < prefix.length) {
+    if (line.length < prefix.length) {
       return false;
     }
     for (int i = 0; i < prefix.length; i++) {
-      if (line[from + i] != prefix[i]) {
+      if (line[i] != prefix[i]) {
         return false;
       }
     }
