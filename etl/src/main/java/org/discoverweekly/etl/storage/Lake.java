@@ -2,13 +2,17 @@ package org.discoverweekly.etl.storage;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -22,6 +26,8 @@ import org.apache.spark.sql.types.StructType;
 
 /** The Delta lake below one root (a local folder or an {@code s3a://} URI): tables by name. */
 public final class Lake {
+
+  private static final Pattern COMMIT_FILE = Pattern.compile("\\d{20}\\.json");
 
   private final SparkSession spark;
   private final String root;
@@ -165,18 +171,23 @@ public final class Lake {
    * what a stage that writes the table compares before and after its own commit.
    */
   public long latestVersion(Table table) {
-    return lastCommit(table).map(commit -> commit.<Long>getAs("version")).orElse(-1L);
-  }
-
-  /**
-   * The history row of the table's newest commit, or none when the table does not exist (one small
-   * Spark job: Delta reads the commit's log file in a task).
-   */
-  private Optional<Row> lastCommit(Table table) {
-    if (!exists(table)) {
-      return Optional.empty();
+    // The names of the log's commit files, which Delta's protocol fixes, in one listing on the
+    // driver: DeltaTable.history(1) would run a Spark job for each of the several calls a stage
+    // makes.
+    Path log = new Path(path(table), "_delta_log");
+    try {
+      FileStatus[] commits =
+          log.getFileSystem(spark.sparkContext().hadoopConfiguration())
+              .listStatus(log, file -> COMMIT_FILE.matcher(file.getName()).matches());
+      return Arrays.stream(commits)
+          .mapToLong(commit -> Long.parseLong(commit.getPath().getName().substring(0, 20)))
+          .max()
+          .orElse(-1L);
+    } catch (FileNotFoundException absent) {
+      return -1L;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + log, e);
     }
-    return Optional.of(DeltaTable.forPath(spark, path(table)).history(1).head());
   }
 
   /**
@@ -184,10 +195,10 @@ public final class Lake {
    * committed nothing new after {@code versionBefore} (a {@link #latestVersion}) or wrote no rows.
    */
   public long writtenSince(Table table, long versionBefore, String metric) {
-    Row commit = lastCommit(table).orElse(null);
-    if (commit == null || commit.<Long>getAs("version") == versionBefore) {
+    if (latestVersion(table) == versionBefore) {
       return 0L;
     }
+    Row commit = DeltaTable.forPath(spark, path(table)).history(1).head();
     int metricsField = commit.fieldIndex("operationMetrics");
     Map<String, String> metrics =
         commit.isNullAt(metricsField) ? Map.of() : commit.getJavaMap(metricsField);
