@@ -2,31 +2,32 @@ package org.discoverweekly.etl.storage;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.delta.DeltaLog;
-import org.apache.spark.sql.delta.actions.Action;
-import org.apache.spark.sql.delta.actions.AddFile;
-import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import scala.Option;
-import scala.Tuple2;
-import scala.collection.Iterator;
-import scala.collection.JavaConverters;
-import scala.collection.Seq;
 
 /** The Delta lake below one root (a local folder or an {@code s3a://} URI): tables by name. */
 public final class Lake {
+
+  private static final Pattern COMMIT_FILE = Pattern.compile("\\d{20}\\.json");
 
   private final SparkSession spark;
   private final String root;
@@ -170,12 +171,23 @@ public final class Lake {
    * what a stage that writes the table compares before and after its own commit.
    */
   public long latestVersion(Table table) {
-    return latestVersion(log(table));
-  }
-
-  private static long latestVersion(DeltaLog log) {
-    // Delta answers -1 for a path with no log yet, from the same one listing of _delta_log.
-    return log.update(false, Option.empty(), Option.empty()).version();
+    // The names of the log's commit files, which Delta's protocol fixes, in one listing on the
+    // driver: DeltaTable.history(1) would run a Spark job for each of the several calls a stage
+    // makes.
+    Path log = new Path(path(table), "_delta_log");
+    try {
+      FileStatus[] commits =
+          log.getFileSystem(spark.sparkContext().hadoopConfiguration())
+              .listStatus(log, file -> COMMIT_FILE.matcher(file.getName()).matches());
+      return Arrays.stream(commits)
+          .mapToLong(commit -> Long.parseLong(commit.getPath().getName().substring(0, 20)))
+          .max()
+          .orElse(-1L);
+    } catch (FileNotFoundException absent) {
+      return -1L;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + log, e);
+    }
   }
 
   /**
@@ -183,19 +195,13 @@ public final class Lake {
    * committed nothing new after {@code versionBefore} (a {@link #latestVersion}) or wrote no rows.
    */
   public long writtenSince(Table table, long versionBefore, String metric) {
-    DeltaLog log = log(table);
-    long current = latestVersion(log);
-    if (current == versionBefore) {
+    if (latestVersion(table) == versionBefore) {
       return 0L;
     }
+    Row commit = DeltaTable.forPath(spark, path(table)).history(1).head();
+    int metricsField = commit.fieldIndex("operationMetrics");
     Map<String, String> metrics =
-        actions(log, table, current).stream()
-            .filter(CommitInfo.class::isInstance)
-            .map(action -> ((CommitInfo) action).operationMetrics())
-            .filter(Option::isDefined)
-            .map(found -> JavaConverters.mapAsJavaMap(found.get()))
-            .findFirst()
-            .orElse(Map.of());
+        commit.isNullAt(metricsField) ? Map.of() : commit.getJavaMap(metricsField);
     if (metrics.isEmpty()) {
       return 0L;
     }
@@ -205,7 +211,7 @@ public final class Lake {
           "no metric "
               + metric
               + " on commit "
-              + current
+              + commit.getAs("version")
               + " of "
               + table.sqlName()
               + ": "
@@ -219,11 +225,22 @@ public final class Lake {
    * themselves (data columns only: partition values live in the paths).
    */
   public Dataset<Row> rowsAddedIn(Table table, long version) {
-    DeltaLog log = log(table);
+    // Delta's public API lists no commit's files, so they come from the commit's log file, read
+    // with the one column needed (one small Spark job).
+    StructType addedPaths =
+        new StructType().add("add", new StructType().add("path", DataTypes.StringType));
+    String commitFile = String.format("%s/_delta_log/%020d.json", path(table), version);
     String[] files =
-        actions(log, table, version).stream()
-            .filter(AddFile.class::isInstance)
-            .map(action -> ((AddFile) action).absolutePath(log).toString())
+        spark
+            .read()
+            .schema(addedPaths)
+            .json(commitFile)
+            .where("add IS NOT NULL")
+            .select("add.path")
+            .as(Encoders.STRING())
+            .collectAsList()
+            .stream()
+            .map(added -> dataFile(table, added))
             .toArray(String[]::new);
     StructType dataColumns =
         new StructType(
@@ -236,21 +253,10 @@ public final class Lake {
     return spark.read().schema(dataColumns).parquet(files);
   }
 
-  /**
-   * The actions of commit {@code version} of the table, as Delta reads them from that commit's log
-   * file alone: a history query or a scan of the log would each plan and run a Spark job.
-   */
-  private static List<Action> actions(DeltaLog log, Table table, long version) {
-    Iterator<Tuple2<Object, Seq<Action>>> changes = log.getChanges(version, true);
-    Tuple2<Object, Seq<Action>> commit = changes.hasNext() ? changes.next() : null;
-    if (commit == null || (Long) commit._1() != version) {
-      throw new IllegalStateException("no commit " + version + " in the log of " + table.sqlName());
-    }
-    return JavaConverters.seqAsJavaList(commit._2());
-  }
-
-  private DeltaLog log(Table table) {
-    return DeltaLog.forTable(spark, path(table));
+  /** A data file's path as the log holds it (a URI, relative to the table unless a clone's). */
+  private String dataFile(Table table, String added) {
+    Path file = new Path(URI.create(added));
+    return (file.isAbsolute() ? file : new Path(new Path(path(table)), file)).toString();
   }
 
   /** Versions of several tables, keyed by their SQL names, for the run ledger. */
