@@ -1,6 +1,7 @@
 package org.discoverweekly.etl;
 
 import static org.apache.spark.sql.functions.col;
+import static org.discoverweekly.etl.RowSets.assertSameRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,12 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.silver.BuildSilver;
 import org.discoverweekly.etl.storage.Lake;
@@ -71,11 +67,11 @@ class CrashTest extends SparkTestBase {
     assertEquals(0, rerun.code(), rerun.err());
     String upToBeforeLast = "ingest_date <= DATE'" + beforeLast + "'";
     assertSameRows(
-        rows(clean, Table.SILVER_LISTENS, upToBeforeLast),
-        rows(crashed, Table.SILVER_LISTENS, upToBeforeLast));
+        clean.read(Table.SILVER_LISTENS).filter(upToBeforeLast),
+        crashed.read(Table.SILVER_LISTENS).filter(upToBeforeLast));
     assertSameRows(
-        rows(clean, Table.SILVER_QUARANTINE, upToBeforeLast),
-        rows(crashed, Table.SILVER_QUARANTINE, upToBeforeLast));
+        clean.read(Table.SILVER_QUARANTINE).filter(upToBeforeLast),
+        crashed.read(Table.SILVER_QUARANTINE).filter(upToBeforeLast));
   }
 
   @Test
@@ -97,8 +93,8 @@ class CrashTest extends SparkTestBase {
     CliRun rerun = CliRun.of(options(crashed), "silver", "--date", lastDate.toString());
 
     assertEquals(0, rerun.code(), rerun.err());
-    assertSameRows(rows(clean, Table.SILVER_LISTENS), rows(crashed, Table.SILVER_LISTENS));
-    assertSameRows(rows(clean, Table.SILVER_QUARANTINE), rows(crashed, Table.SILVER_QUARANTINE));
+    assertSameRows(clean.read(Table.SILVER_LISTENS), crashed.read(Table.SILVER_LISTENS));
+    assertSameRows(clean.read(Table.SILVER_QUARANTINE), crashed.read(Table.SILVER_QUARANTINE));
   }
 
   @Test
@@ -116,10 +112,10 @@ class CrashTest extends SparkTestBase {
     assertEquals(reference.code(), rerun.code(), rerun.err());
     // The model version names silver's table version, which the crash's extra commits moved on.
     assertSameRows(
-        rows(clean.read(Table.GOLD_DISCOVER_WEEKLY).drop("model_version")),
-        rows(crashed.read(Table.GOLD_DISCOVER_WEEKLY).drop("model_version")));
+        clean.read(Table.GOLD_DISCOVER_WEEKLY).drop("model_version"),
+        crashed.read(Table.GOLD_DISCOVER_WEEKLY).drop("model_version"));
     assertSameRows(
-        rows(clean, Table.GOLD_USER_TRACK_MATRIX), rows(crashed, Table.GOLD_USER_TRACK_MATRIX));
+        clean.read(Table.GOLD_USER_TRACK_MATRIX), crashed.read(Table.GOLD_USER_TRACK_MATRIX));
   }
 
   /**
@@ -134,34 +130,5 @@ class CrashTest extends SparkTestBase {
     assertTrue(
         Files.exists(Path.of(crashed.root(), "ops", "_writer.lock")),
         "a killed command leaves its lock; the rerun takes it over");
-  }
-
-  private static Set<String> rows(Lake lake, Table table) {
-    return rows(lake, table, "true");
-  }
-
-  private static Set<String> rows(Lake lake, Table table, String condition) {
-    return rows(lake.read(table).filter(condition));
-  }
-
-  private static Set<String> rows(Dataset<Row> rows) {
-    return new HashSet<>(rows.collectAsList().stream().map(Row::toString).toList());
-  }
-
-  /** Equal row sets, or a failure naming how many differ and a few of them. */
-  private static void assertSameRows(Set<String> expected, Set<String> actual) {
-    Set<String> missing = new TreeSet<>(expected);
-    missing.removeAll(actual);
-    Set<String> extra = new TreeSet<>(actual);
-    extra.removeAll(expected);
-    assertTrue(
-        missing.isEmpty() && extra.isEmpty(),
-        missing.size()
-            + " rows missing, e.g. "
-            + missing.stream().limit(3).toList()
-            + "; "
-            + extra.size()
-            + " rows extra, e.g. "
-            + extra.stream().limit(3).toList());
   }
 }

@@ -1,6 +1,7 @@
 package org.discoverweekly.etl.ops;
 
 import static org.apache.spark.sql.functions.col;
+import static org.discoverweekly.etl.RowSets.assertSameRows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,10 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
@@ -93,16 +92,16 @@ class LakeWritersTest extends SparkTestBase {
   @Test
   @Order(2)
   void shouldCompactAndZOrderWithoutChangingARowAndVacuumByItsRetention() {
-    Set<String> silverBefore = rowsOf(Table.SILVER_LISTENS);
-    Set<String> goldBefore = rowsOf(Table.GOLD_DISCOVER_WEEKLY);
+    List<Row> silverBefore = lake.read(Table.SILVER_LISTENS).collectAsList();
+    List<Row> goldBefore = lake.read(Table.GOLD_DISCOVER_WEEKLY).collectAsList();
     long silverFilesBefore = liveFiles(Table.SILVER_LISTENS);
 
     CliRun run = CliRun.of(options("-Dmaintain.vacuum-retention-hours=0"), "maintain");
 
     assertEquals(0, run.code(), run.err());
     assertTrue(run.errLine().contains("below Delta's safe 168 h"), run.err());
-    assertEquals(silverBefore, rowsOf(Table.SILVER_LISTENS));
-    assertEquals(goldBefore, rowsOf(Table.GOLD_DISCOVER_WEEKLY));
+    assertSameRows(silverBefore, lake.read(Table.SILVER_LISTENS));
+    assertSameRows(goldBefore, lake.read(Table.GOLD_DISCOVER_WEEKLY));
     long silverFilesAfter = liveFiles(Table.SILVER_LISTENS);
     assertTrue(
         silverFilesAfter < silverFilesBefore,
@@ -156,7 +155,7 @@ class LakeWritersTest extends SparkTestBase {
   @Test
   @Order(4)
   void shouldTakeOverALockWhoseProcessIsGoneButNotOneFromAnotherHost() throws Exception {
-    Set<String> silverBefore = rowsOf(Table.SILVER_LISTENS);
+    List<Row> silverBefore = lake.read(Table.SILVER_LISTENS).collectAsList();
     Process finished = new ProcessBuilder("true").start();
     finished.waitFor();
     String host = java.net.InetAddress.getLocalHost().getHostName();
@@ -168,7 +167,7 @@ class LakeWritersTest extends SparkTestBase {
     assertEquals(0, takenOver.code(), takenOver.err());
     assertFalse(Files.exists(lockFile));
     // A second maintain changes no row either.
-    assertEquals(silverBefore, rowsOf(Table.SILVER_LISTENS));
+    assertSameRows(silverBefore, lake.read(Table.SILVER_LISTENS));
 
     writeLock(lockFile, "another-host", finished.pid());
     CliRun refused = CliRun.of(options(), "maintain");
@@ -187,10 +186,6 @@ class LakeWritersTest extends SparkTestBase {
             + pid
             + "\nstarted=2026-11-22T10:00:00Z\n",
         StandardCharsets.UTF_8);
-  }
-
-  private static Set<String> rowsOf(Table table) {
-    return new HashSet<>(lake.read(table).collectAsList().stream().map(Row::toString).toList());
   }
 
   private static long liveFiles(Table table) {
