@@ -170,6 +170,7 @@ public final class PublishWeek {
   private String acceptedModel(LocalDate week) {
     Row verdict =
         ledger
+            .history()
             .latest("gate", week, StageOutcome.ACCEPTED, StageOutcome.REJECTED)
             .orElseThrow(
                 () ->
