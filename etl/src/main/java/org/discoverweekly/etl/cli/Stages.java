@@ -23,6 +23,7 @@ import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.privacy.ForgottenUsers;
 import org.discoverweekly.etl.serving.PlaylistReader;
 import org.discoverweekly.etl.serving.PublishWeek;
+import org.discoverweekly.etl.serving.RollbackWeek;
 import org.discoverweekly.etl.silver.BuildSilver;
 import org.discoverweekly.models.RankingQuality;
 import org.slf4j.Logger;
@@ -166,13 +167,14 @@ final class Stages {
   /** W's playlists to Cassandra, then W served. */
   static PublishWeek.Result publish(Pipeline pipeline, LocalDate week, PrintWriter out) {
     long started = System.nanoTime();
-    PublishWeek.Result result =
+    Step publish =
         new PublishWeek(
                 pipeline.lake(),
-                pipeline.ledger(),
+                pipeline.ledger().history(),
                 pipeline.config().cassandra(),
                 Clock.systemUTC())
-            .run(week);
+            .step(week);
+    PublishWeek.Result result = PublishWeek.Result.of(pipeline.ledger().record(week, publish));
     CassandraSettings cassandra = pipeline.config().cassandra();
     out.println(
         "publish "
@@ -189,6 +191,16 @@ final class Stages {
             + result.modelVersion()
             + ")");
     return result;
+  }
+
+  /** W no longer served, recorded when it was served until now. */
+  static RollbackWeek.Result rollback(Pipeline pipeline, LocalDate week) {
+    try (RollbackWeek rollback =
+        RollbackWeek.open(pipeline.config().cassandra(), Clock.systemUTC())) {
+      Optional<Step> step = rollback.step(week);
+      step.ifPresent(stop -> pipeline.ledger().record(week, stop));
+      return new RollbackWeek.Result(step.isEmpty(), rollback.nowServed());
+    }
   }
 
   /** A playlist read back from Cassandra, one line per slot. */
