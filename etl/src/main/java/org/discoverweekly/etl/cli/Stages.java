@@ -4,6 +4,7 @@ import dev.ludovic.netlib.blas.BLAS;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.gold.Backtest;
 import org.discoverweekly.etl.gold.WeeklyPlan;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
+import org.discoverweekly.etl.ops.MaintainLake;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
@@ -201,6 +203,20 @@ final class Stages {
       step.ifPresent(stop -> pipeline.ledger().record(week, stop));
       return new RollbackWeek.Result(step.isEmpty(), rollback.nowServed());
     }
+  }
+
+  /** Every table compacted and vacuumed, recorded as one run about the whole lake. */
+  static List<MaintainLake.TableReport> maintain(Pipeline pipeline, MaintainLake maintain) {
+    List<MaintainLake.TableReport> reports = new ArrayList<>();
+    pipeline
+        .ledger()
+        .trackLake(
+            "maintain",
+            () -> {
+              reports.addAll(maintain.run());
+              return maintain.outcome(reports);
+            });
+    return reports;
   }
 
   /** A playlist read back from Cassandra, one line per slot. */
