@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.discoverweekly.etl.gold.Backtest;
-import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,14 +40,12 @@ final class EvaluateCommand implements Callable<Integer> {
     LocalDate week = weekOption.week;
     Pipeline pipeline = new Pipeline(root.config());
     PrintWriter out = spec.commandLine().getOut();
-    WeeklyRecommendations weekly =
-        new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), pipeline.config().weekly());
     Backtest.Result metrics;
     try (var lock = pipeline.lockLake("evaluate --week " + week)) {
-      metrics = weekly.evaluate(week, force);
+      metrics = Stages.evaluate(pipeline, week, force);
     }
     Stages.printMetrics(metrics, out);
-    var verdict = weekly.judge(week, metrics);
+    var verdict = Stages.weeklyRecommendations(pipeline).judge(week, metrics);
     out.println(
         "gate: " + (verdict.accepted() ? "would accept: " : "would reject: ") + verdict.reason());
     return 0;

@@ -1,7 +1,6 @@
 package org.discoverweekly.etl.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -46,15 +45,7 @@ final class MaintainCommand implements Callable<Integer> {
     MaintainLake maintain = new MaintainLake(pipeline.lake(), settings);
     long started = System.nanoTime();
     try (var lock = pipeline.lockLake("maintain")) {
-      List<MaintainLake.TableReport> reports = new ArrayList<>();
-      pipeline
-          .ledger()
-          .trackLake(
-              "maintain",
-              () -> {
-                reports.addAll(maintain.run());
-                return maintain.outcome(reports);
-              });
+      List<MaintainLake.TableReport> reports = Stages.maintain(pipeline, maintain);
       TextTable table =
           new TextTable(
               List.of(

@@ -1,7 +1,6 @@
 package org.discoverweekly.etl.cli;
 
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.discoverweekly.etl.serving.RollbackWeek;
 import picocli.CommandLine.Command;
@@ -31,9 +30,7 @@ final class RollbackCommand implements Callable<Integer> {
     Pipeline pipeline = new Pipeline(root.config());
     RollbackWeek.Result result;
     try (var lock = pipeline.lockLake("rollback --week " + weekOption.week)) {
-      result =
-          new RollbackWeek(pipeline.ledger(), pipeline.config().cassandra(), Clock.systemUTC())
-              .run(weekOption.week);
+      result = Stages.rollback(pipeline, weekOption.week);
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(

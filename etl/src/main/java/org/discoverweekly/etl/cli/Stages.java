@@ -4,28 +4,37 @@ import dev.ludovic.netlib.blas.BLAS;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.discoverweekly.etl.bronze.IngestListens;
 import org.discoverweekly.etl.bronze.LoadTracks;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.gold.Backtest;
+import org.discoverweekly.etl.gold.WeeklyPlan;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
+import org.discoverweekly.etl.ops.MaintainLake;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.privacy.ForgottenUsers;
 import org.discoverweekly.etl.serving.PlaylistReader;
 import org.discoverweekly.etl.serving.PublishWeek;
+import org.discoverweekly.etl.serving.RollbackWeek;
 import org.discoverweekly.etl.silver.BuildSilver;
 import org.discoverweekly.models.RankingQuality;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The daily stages as steps that verbs chain, each recorded in the run ledger per date. */
+/**
+ * The stages as steps that verbs chain, and their one runner: each step is recorded here in the run
+ * ledger, per date or per week, never by the stage itself.
+ */
 final class Stages {
 
   private static final Logger LOG = LoggerFactory.getLogger(Stages.class);
@@ -104,12 +113,15 @@ final class Stages {
   static WeeklyRecommendations.Result weekly(
       Pipeline pipeline, LocalDate week, boolean force, Optional<String> asOfRun, PrintWriter out) {
     long started = System.nanoTime();
-    WeeklyRecommendations weekly =
-        new WeeklyRecommendations(pipeline.lake(), pipeline.ledger(), pipeline.config().weekly());
-    WeeklyRecommendations.Result result =
+    WeeklyRecommendations weekly = weeklyRecommendations(pipeline);
+    WeeklyPlan plan =
         asOfRun.isPresent()
-            ? weekly.run(week, force, pipeline.ledger().inputsOf(asOfRun.get(), week))
-            : weekly.run(week, force);
+            ? weekly.plan(week, force, pipeline.ledger().history().inputsOf(asOfRun.get(), week))
+            : weekly.plan(week, force);
+    for (Supplier<Step> step : plan.steps()) {
+      pipeline.ledger().record(week, step.get());
+    }
+    WeeklyRecommendations.Result result = plan.result();
     Map<String, Long> snapshot = result.snapshot();
     Map<String, Long> playlists = result.playlists();
     out.println("week " + week + ", model " + result.modelVersion());
@@ -142,16 +154,29 @@ final class Stages {
     return result;
   }
 
+  /** The backtest of W alone ({@code evaluate}), recorded like the weekly run's step. */
+  static Backtest.Result evaluate(Pipeline pipeline, LocalDate week, boolean force) {
+    WeeklyPlan plan = weeklyRecommendations(pipeline).plan(week, force);
+    pipeline.ledger().record(week, plan.evaluate());
+    return plan.metrics();
+  }
+
+  static WeeklyRecommendations weeklyRecommendations(Pipeline pipeline) {
+    return new WeeklyRecommendations(
+        pipeline.lake(), pipeline.ledger().history(), pipeline.config().weekly());
+  }
+
   /** W's playlists to Cassandra, then W served. */
   static PublishWeek.Result publish(Pipeline pipeline, LocalDate week, PrintWriter out) {
     long started = System.nanoTime();
-    PublishWeek.Result result =
+    Step publish =
         new PublishWeek(
                 pipeline.lake(),
-                pipeline.ledger(),
+                pipeline.ledger().history(),
                 pipeline.config().cassandra(),
                 Clock.systemUTC())
-            .run(week);
+            .step(week);
+    PublishWeek.Result result = PublishWeek.Result.of(pipeline.ledger().record(week, publish));
     CassandraSettings cassandra = pipeline.config().cassandra();
     out.println(
         "publish "
@@ -168,6 +193,30 @@ final class Stages {
             + result.modelVersion()
             + ")");
     return result;
+  }
+
+  /** W no longer served, recorded when it was served until now. */
+  static RollbackWeek.Result rollback(Pipeline pipeline, LocalDate week) {
+    try (RollbackWeek rollback =
+        RollbackWeek.open(pipeline.config().cassandra(), Clock.systemUTC())) {
+      Optional<Step> step = rollback.step(week);
+      step.ifPresent(stop -> pipeline.ledger().record(week, stop));
+      return new RollbackWeek.Result(step.isEmpty(), rollback.nowServed());
+    }
+  }
+
+  /** Every table compacted and vacuumed, recorded as one run about the whole lake. */
+  static List<MaintainLake.TableReport> maintain(Pipeline pipeline, MaintainLake maintain) {
+    List<MaintainLake.TableReport> reports = new ArrayList<>();
+    pipeline
+        .ledger()
+        .trackLake(
+            "maintain",
+            () -> {
+              reports.addAll(maintain.run());
+              return maintain.outcome(reports);
+            });
+    return reports;
   }
 
   /** A playlist read back from Cassandra, one line per slot. */

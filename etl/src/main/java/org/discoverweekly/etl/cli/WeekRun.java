@@ -116,6 +116,7 @@ final class WeekRun {
   private Optional<Long> done(LocalDate week, String fingerprint) {
     return pipeline
         .ledger()
+        .history()
         .current("run", week, "fingerprint", fingerprint)
         .map(run -> run.<String, Long>getJavaMap(run.fieldIndex("row_counts")))
         .map(counts -> counts.getOrDefault("users", 0L));

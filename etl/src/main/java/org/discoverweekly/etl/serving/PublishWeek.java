@@ -25,8 +25,9 @@ import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.Hashes;
-import org.discoverweekly.etl.ops.RunLedger;
+import org.discoverweekly.etl.ops.RunHistory;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.storage.Lake;
 
 /**
@@ -44,21 +45,32 @@ public final class PublishWeek {
   public static final String WRITING = "publish.writing";
 
   private final Lake lake;
-  private final RunLedger ledger;
+  private final RunHistory history;
   private final CassandraSettings settings;
   private final Clock clock;
 
-  public PublishWeek(Lake lake, RunLedger ledger, CassandraSettings settings, Clock clock) {
+  public PublishWeek(Lake lake, RunHistory history, CassandraSettings settings, Clock clock) {
     this.lake = lake;
-    this.ledger = ledger;
+    this.history = history;
     this.settings = settings;
     this.clock = clock;
   }
 
   /** What was published. */
-  public record Result(String modelVersion, long users) {}
+  public record Result(String modelVersion, long users) {
 
-  public Result run(LocalDate week) {
+    /** What the recorded publish step wrote. */
+    public static Result of(StageOutcome published) {
+      return new Result(
+          published.config().get("model_version"), published.rowCounts().get("users"));
+    }
+  }
+
+  /**
+   * Checks that W's gate accepted the model gold holds for W and reaches Cassandra; the step writes
+   * the rows, then marks W served.
+   */
+  public Step step(LocalDate week) {
     String modelVersion = acceptedModel(week);
     // Read gold at the version the ledger records, whatever commits after this line.
     long goldVersion = lake.version(GOLD_DISCOVER_WEEKLY);
@@ -103,21 +115,17 @@ public final class PublishWeek {
       ServingSchema.ensure(session, settings);
     }
 
-    long[] users = new long[1];
-    ledger.trackWeek(
+    return new Step(
         "publish",
-        week,
         () -> {
-          users[0] = write(playlists(slots));
+          long users = write(playlists(slots));
           FaultPoint.reached(ROWS_WRITTEN, week);
           try (CqlSession session = CassandraConnection.open(connector, settings)) {
-            new PublishedWeeks(session, settings)
-                .serve(week, modelVersion, users[0], clock.instant());
+            new PublishedWeeks(session, settings).serve(week, modelVersion, users, clock.instant());
           }
           return new StageOutcome(
-              inputs, Map.of("users", users[0]), config, StageOutcome.SUCCEEDED, null);
+              inputs, Map.of("users", users), config, StageOutcome.SUCCEEDED, null);
         });
-    return new Result(modelVersion, users[0]);
   }
 
   /** One row per user: the slots ordered by position, with the names the API shows. */
@@ -169,7 +177,7 @@ public final class PublishWeek {
   /** The model the gate accepted for W, from its latest verdict. */
   private String acceptedModel(LocalDate week) {
     Row verdict =
-        ledger
+        history
             .latest("gate", week, StageOutcome.ACCEPTED, StageOutcome.REJECTED)
             .orElseThrow(
                 () ->

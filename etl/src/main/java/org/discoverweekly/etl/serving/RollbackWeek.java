@@ -7,41 +7,51 @@ import java.util.Map;
 import java.util.Optional;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
-import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.ops.Step;
 
 /**
- * {@code rollback --week W}: W stops being served at once and readers fall back to the newest
- * served week before it. The rows stay until their TTL, so publishing W again serves it again.
+ * {@code rollback --week W}: W's served mark in Cassandra's published weeks cleared at once, so
+ * readers fall back to the newest served week before it. The rows stay until their TTL, so
+ * publishing W again serves it again. Open while its Cassandra session is.
  */
-public final class RollbackWeek {
+public final class RollbackWeek implements AutoCloseable {
 
-  private final RunLedger ledger;
-  private final CassandraSettings settings;
+  private final CqlSession session;
+  private final PublishedWeeks published;
   private final Clock clock;
 
-  public RollbackWeek(RunLedger ledger, CassandraSettings settings, Clock clock) {
-    this.ledger = ledger;
-    this.settings = settings;
+  private RollbackWeek(CqlSession session, CassandraSettings settings, Clock clock) {
+    this.session = session;
+    this.published = new PublishedWeeks(session, settings);
     this.clock = clock;
+  }
+
+  public static RollbackWeek open(CassandraSettings settings, Clock clock) {
+    return new RollbackWeek(
+        CassandraConnection.open(CassandraConnection.connector(settings), settings),
+        settings,
+        clock);
   }
 
   /** What the rollback did. */
   public record Result(boolean alreadyRolledBack, Optional<LocalDate> nowServed) {}
 
-  public Result run(LocalDate week) {
-    try (CqlSession session =
-        CassandraConnection.open(CassandraConnection.connector(settings), settings)) {
-      PublishedWeeks published = new PublishedWeeks(session, settings);
-      PublishedWeeks.Week current =
-          published
-              .find(week)
-              .orElseThrow(() -> new PipelineException("week " + week + " was never published"));
-      boolean already = !current.served();
-      if (!already) {
-        ledger.trackWeek(
+  /**
+   * The step that stops serving W, or empty when W is already rolled back; fails when W was never
+   * published.
+   */
+  public Optional<Step> step(LocalDate week) {
+    PublishedWeeks.Week current =
+        published
+            .find(week)
+            .orElseThrow(() -> new PipelineException("week " + week + " was never published"));
+    if (!current.served()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Step(
             "rollback",
-            week,
             () -> {
               published.rollBack(week, clock.instant());
               return new StageOutcome(
@@ -50,14 +60,19 @@ public final class RollbackWeek {
                   Map.of("model_version", current.modelVersion()),
                   StageOutcome.SUCCEEDED,
                   null);
-            });
-      }
-      Optional<LocalDate> nowServed =
-          published.all().stream()
-              .filter(PublishedWeeks.Week::served)
-              .map(PublishedWeeks.Week::week)
-              .findFirst();
-      return new Result(already, nowServed);
-    }
+            }));
+  }
+
+  /** The newest week readers are served now. */
+  public Optional<LocalDate> nowServed() {
+    return published.all().stream()
+        .filter(PublishedWeeks.Week::served)
+        .map(PublishedWeeks.Week::week)
+        .findFirst();
+  }
+
+  @Override
+  public void close() {
+    session.close();
   }
 }

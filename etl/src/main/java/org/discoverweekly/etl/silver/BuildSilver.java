@@ -60,6 +60,21 @@ public final class BuildSilver {
     }
   }
 
+  /**
+   * The bronze lines checked against the contract and the catalog's track ids: one row per line,
+   * {@code reason} null for a valid listen, whose raw text is dropped, or the reason a reject goes
+   * to the quarantine with its raw text.
+   */
+  public static Dataset<Row> transform(
+      Dataset<Row> bronze, Dataset<Row> trackIds, ListenRules rules) {
+    // Valid listens do not need their raw text any more; only rejects keep it in the cache.
+    return ListenContract.check(bronze, trackIds, rules)
+        .withColumn("raw", when(col("reason").isNotNull(), col("raw")).otherwise(lit(null)));
+  }
+
+  /**
+   * Checks, quarantines and merges the dates' bronze rows; one outcome per date, for the ledger.
+   */
   public SortedMap<LocalDate, StageOutcome> run(List<LocalDate> dates) {
     if (!lake.exists(SILVER_TRACKS)) {
       throw new PipelineException("silver.tracks does not exist yet: run ingest first");
@@ -67,11 +82,8 @@ public final class BuildSilver {
     Map<String, Long> inputVersions =
         lake.versions(BRONZE_LISTENS, SILVER_TRACKS, SILVER_LISTENS, SILVER_QUARANTINE);
     Dataset<Row> bronze = lake.read(BRONZE_LISTENS).filter(Partitions.in("ingest_date", dates));
-    // Valid listens do not need their raw text any more; only rejects keep it in the cache.
     Dataset<Row> checked =
-        ListenContract.check(bronze, lake.read(SILVER_TRACKS), rules)
-            .withColumn("raw", when(col("reason").isNotNull(), col("raw")).otherwise(lit(null)))
-            .persist(StorageLevel.MEMORY_AND_DISK());
+        transform(bronze, lake.read(SILVER_TRACKS), rules).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // Counted from the table itself, so a line lost inside the contract check cannot reconcile.
       Map<LocalDate, Long> bronzeRows =

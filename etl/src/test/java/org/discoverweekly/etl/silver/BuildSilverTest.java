@@ -5,6 +5,7 @@ import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_QUARANTINE;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,27 @@ class BuildSilverTest extends SparkTestBase {
 
   private static List<Row> silver(Lake lake) {
     return lake.read(SILVER_LISTENS).orderBy("event_id").collectAsList();
+  }
+
+  @Test
+  void shouldKeepTheRawTextOfRejectsOnlyInTheTransform() {
+    String valid = listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
+    String unknownTrack = listen("e2", "u1", "t9", "2026-11-16T10:00:00Z", 40_000);
+
+    List<Row> checked =
+        BuildSilver.transform(
+                bronze(MONDAY, valid, unknownTrack, "not json"), catalog("t1", "t2"), RULES)
+            .orderBy("raw")
+            .collectAsList();
+
+    assertEquals(3, checked.size());
+    assertNull(checked.get(0).getAs("raw"));
+    assertNull(checked.get(0).getAs("reason"));
+    assertEquals("e1", checked.get(0).getAs("event_id"));
+    assertEquals("not json", checked.get(1).getAs("raw"));
+    assertEquals(ListenContract.Reasons.NOT_AN_OBJECT, checked.get(1).getAs("reason"));
+    assertEquals(unknownTrack, checked.get(2).getAs("raw"));
+    assertEquals(ListenContract.Reasons.UNKNOWN_TRACK, checked.get(2).getAs("reason"));
   }
 
   @Test

@@ -1,0 +1,87 @@
+package org.discoverweekly.etl.gold;
+
+import static org.discoverweekly.etl.ops.Hashes.sha256;
+import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
+
+import java.time.LocalDate;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.ops.Hashes;
+
+/**
+ * What week W is built from, as the ledger records it: the silver versions it reads, the model
+ * version ({@code als-W-<hash>}) and the config map of its steps, and the backtest's recipe; a pure
+ * function of the week, the versions and the settings.
+ */
+public record WeekRecipe(
+    LocalDate week,
+    Map<String, Long> inputs,
+    String modelVersion,
+    Map<String, String> config,
+    String backtest) {
+
+  public WeekRecipe {
+    // Sorted, as the model's JSON note lists them.
+    inputs = Collections.unmodifiableSortedMap(new TreeMap<>(inputs));
+    config = Collections.unmodifiableSortedMap(new TreeMap<>(config));
+  }
+
+  /**
+   * The recipe of W from silver as of {@code versions} (by table name, as a run recorded them in
+   * {@code ops.pipeline_runs.input_versions}); a missing silver.tracks counts as version -1.
+   */
+  public static WeekRecipe of(LocalDate week, Map<String, Long> versions, WeeklySettings settings) {
+    Map<String, Long> inputs = new TreeMap<>();
+    inputs.put(SILVER_LISTENS.sqlName(), versions.get(SILVER_LISTENS.sqlName()));
+    inputs.put(SILVER_TRACKS.sqlName(), versions.getOrDefault(SILVER_TRACKS.sqlName(), -1L));
+    String modelVersion = modelVersion(week, inputs, settings);
+    Map<String, String> config = new TreeMap<>(Hashes.withHash(settings.asMap()));
+    config.put("model_version", modelVersion);
+    return new WeekRecipe(
+        week, inputs, modelVersion, config, backtest(modelVersion, inputs, settings));
+  }
+
+  /**
+   * {@code als-W-<hash>}: the hash covers silver's version and every setting that shapes the model,
+   * so a changed input or setting is a new model.
+   */
+  private static String modelVersion(
+      LocalDate week, Map<String, Long> inputs, WeeklySettings settings) {
+    String recipe =
+        week
+            + "|"
+            + inputs.get(SILVER_LISTENS.sqlName())
+            + "|"
+            + settings.matrix()
+            + "|"
+            + settings.als();
+    return "als-" + week + "-" + sha256(recipe).substring(0, 12);
+  }
+
+  /**
+   * The backtest's recipe: the model version (silver and the model settings), the catalog's version
+   * and the playlist and sample settings.
+   */
+  private static String backtest(
+      String modelVersion, Map<String, Long> inputs, WeeklySettings settings) {
+    return sha256(
+            modelVersion
+                + "|"
+                + inputs.get(SILVER_TRACKS.sqlName())
+                + "|"
+                + settings.playlists()
+                + "|"
+                + settings.evaluateUsers())
+        .substring(0, 12);
+  }
+
+  /** The config the evaluate step records: the week's, with the backtest's recipe. */
+  public Map<String, String> evaluateConfig() {
+    Map<String, String> evaluate = new TreeMap<>(config);
+    evaluate.put("backtest", backtest);
+    return evaluate;
+  }
+}

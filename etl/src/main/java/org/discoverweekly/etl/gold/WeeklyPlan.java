@@ -1,0 +1,176 @@
+package org.discoverweekly.etl.gold;
+
+import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.ops.Step;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.models.ImplicitAls;
+import org.discoverweekly.models.QualityGate;
+
+/**
+ * Week W's steps in order, snapshot, train, rank, evaluate (the backtest) and gate, over silver
+ * pinned to the recipe's versions; once a runner has run and recorded them, W's {@link
+ * WeeklyRecommendations.Result}.
+ */
+public final class WeeklyPlan {
+
+  private final Lake lake;
+  private final WeeklySettings settings;
+  private final WeekRecipe recipe;
+  private final WeeklyReuse reuse;
+  private final ModelStore models;
+  private final WeeklyRecommendations gate;
+
+  private boolean snapshotReused;
+  private Map<String, Long> snapshot;
+  private boolean modelReused;
+  private Map<String, Long> trainInputs;
+  private ALSModel model;
+  private Map<String, Long> playlists;
+  private Backtest.Result metrics;
+  private QualityGate.Verdict verdict;
+
+  WeeklyPlan(
+      Lake lake,
+      WeeklySettings settings,
+      WeekRecipe recipe,
+      WeeklyReuse reuse,
+      ModelStore models,
+      WeeklyRecommendations gate) {
+    this.lake = lake;
+    this.settings = settings;
+    this.recipe = recipe;
+    this.reuse = reuse;
+    this.models = models;
+    this.gate = gate;
+  }
+
+  /**
+   * The five steps: each supplier takes the step's decisions (what to reuse, the gate's verdict)
+   * before the runner starts its clock, and the step's body writes.
+   */
+  public List<Supplier<Step>> steps() {
+    return List.of(
+        this::snapshot,
+        this::train,
+        this::rank,
+        () -> {
+          FaultPoint.reached(WeeklyRecommendations.RANKED, recipe.week());
+          return evaluate();
+        },
+        this::gate);
+  }
+
+  public WeekRecipe recipe() {
+    return recipe;
+  }
+
+  /** {@code gold.user_track_matrix} for W, or the counts its current build recorded. */
+  Step snapshot() {
+    Optional<Map<String, Long>> recorded = reuse.snapshot(recipe);
+    snapshotReused = recorded.isPresent();
+    return new Step(
+        "snapshot",
+        () -> {
+          StageOutcome outcome =
+              recorded.isPresent()
+                  ? reused(recipe.inputs(), recorded.get(), recipe.config())
+                  : succeeded(
+                      recipe.inputs(),
+                      new BuildSnapshot(lake, settings.matrix()).run(recipe.week()),
+                      recipe.config());
+          snapshot = outcome.rowCounts();
+          return outcome;
+        });
+  }
+
+  /** The ALS model of W's matrix, saved in the lake, or the saved one. */
+  Step train() {
+    LocalDate week = recipe.week();
+    modelReused = reuse.model(recipe, snapshotReused);
+    trainInputs = new TreeMap<>(recipe.inputs());
+    trainInputs.put(GOLD_USER_TRACK_MATRIX.sqlName(), lake.version(GOLD_USER_TRACK_MATRIX));
+    return new Step(
+        "train",
+        () -> {
+          if (modelReused) {
+            model = models.load(week, recipe.modelVersion());
+            return reused(trainInputs, Map.of(), recipe.config());
+          }
+          model = ImplicitAls.fit(BuildSnapshot.read(lake, week), settings.als());
+          models.save(model, week, recipe.modelVersion(), recipe.config(), trainInputs);
+          return succeeded(trainInputs, Map.of(), recipe.config());
+        });
+  }
+
+  /** {@code gold.discover_weekly} for W, ranked by the trained model. */
+  Step rank() {
+    return new Step(
+        "rank",
+        () -> {
+          playlists = new RankWeek(lake, settings).run(recipe.week(), model, recipe.modelVersion());
+          return succeeded(trainInputs, playlists, recipe.config());
+        });
+  }
+
+  /** W's backtest in {@code gold.model_metrics}, or the metrics recorded for the same recipe. */
+  public Step evaluate() {
+    Optional<Backtest.Result> recorded = reuse.backtest(recipe);
+    return new Step(
+        "evaluate",
+        () -> {
+          metrics =
+              recorded.orElseGet(
+                  () -> new Backtest(lake, settings).run(recipe.week(), recipe.modelVersion()));
+          Map<String, Long> counts = Map.of("users", metrics.als().users());
+          return recorded.isPresent()
+              ? reused(recipe.inputs(), counts, recipe.evaluateConfig())
+              : succeeded(recipe.inputs(), counts, recipe.evaluateConfig());
+        });
+  }
+
+  /** The quality gate's verdict on W's backtest, recorded as the step's status. */
+  Step gate() {
+    verdict = gate.judge(recipe.week(), metrics);
+    return new Step(
+        "gate",
+        () ->
+            new StageOutcome(
+                recipe.inputs(),
+                Map.of(),
+                recipe.config(),
+                verdict.accepted() ? StageOutcome.ACCEPTED : StageOutcome.REJECTED,
+                verdict.reason()));
+  }
+
+  /** The backtest's metrics, once the evaluate step has run. */
+  public Backtest.Result metrics() {
+    return metrics;
+  }
+
+  /** What the steps did, once they have all run. */
+  public WeeklyRecommendations.Result result() {
+    return new WeeklyRecommendations.Result(
+        recipe.modelVersion(), snapshotReused, modelReused, snapshot, playlists, metrics, verdict);
+  }
+
+  private static StageOutcome succeeded(
+      Map<String, Long> inputs, Map<String, Long> counts, Map<String, String> config) {
+    return new StageOutcome(inputs, counts, config, StageOutcome.SUCCEEDED, null);
+  }
+
+  private static StageOutcome reused(
+      Map<String, Long> inputs, Map<String, Long> counts, Map<String, String> config) {
+    return new StageOutcome(inputs, counts, config, StageOutcome.REUSED, null);
+  }
+}

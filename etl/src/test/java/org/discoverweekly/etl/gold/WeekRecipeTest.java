@@ -1,0 +1,96 @@
+package org.discoverweekly.etl.gold;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.Optional;
+import org.discoverweekly.etl.config.ConfigLoader;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.ops.Hashes;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The recipe a week is built and reused by: which versions and settings make a new model or a new
+ * backtest, and the exact strings earlier runs recorded, so their rows stay current.
+ */
+class WeekRecipeTest {
+
+  private static final LocalDate WEEK = LocalDate.parse("2026-11-16");
+  private static final WeeklySettings DEFAULTS = ConfigLoader.defaults().weekly();
+
+  private static WeeklySettings with(String key, String value) {
+    return ConfigLoader.load(
+            Optional.empty(), Map.of(key, value), Optional.empty(), Optional.empty())
+        .weekly();
+  }
+
+  private static WeekRecipe recipe(long listens, long tracks, WeeklySettings settings) {
+    return WeekRecipe.of(
+        WEEK, Map.of("silver.listens", listens, "silver.tracks", tracks), settings);
+  }
+
+  @Test
+  void shouldHashTheWeekSilverListensAndModelSettingsIntoTheModelVersion() {
+    String expected =
+        "als-2026-11-16-"
+            + Hashes.sha256("2026-11-16|4|" + DEFAULTS.matrix() + "|" + DEFAULTS.als())
+                .substring(0, 12);
+
+    assertEquals(expected, recipe(4, 2, DEFAULTS).modelVersion());
+  }
+
+  @Test
+  void shouldHashTheModelVersionCatalogPlaylistAndSampleSettingsIntoTheBacktest() {
+    WeekRecipe recipe = recipe(4, 2, DEFAULTS);
+    String expected =
+        Hashes.sha256(
+                recipe.modelVersion()
+                    + "|2|"
+                    + DEFAULTS.playlists()
+                    + "|"
+                    + DEFAULTS.evaluateUsers())
+            .substring(0, 12);
+
+    assertEquals(expected, recipe.backtest());
+    assertEquals(expected, recipe.evaluateConfig().get("backtest"));
+  }
+
+  @Test
+  void shouldMakeANewModelWhenSilverListensOrAnAlsSettingChanges() {
+    String model = recipe(4, 2, DEFAULTS).modelVersion();
+
+    assertNotEquals(model, recipe(5, 2, DEFAULTS).modelVersion());
+    assertNotEquals(model, recipe(4, 2, with("weekly.als.rank", "8")).modelVersion());
+  }
+
+  @Test
+  void shouldKeepTheModelButNotTheBacktestWhenOnlyTheCatalogOrPlaylistsChange() {
+    WeekRecipe recipe = recipe(4, 2, DEFAULTS);
+    WeekRecipe newCatalog = recipe(4, 3, DEFAULTS);
+    WeekRecipe shorter = recipe(4, 2, with("weekly.playlist-size", "20"));
+
+    assertEquals(recipe.modelVersion(), newCatalog.modelVersion());
+    assertNotEquals(recipe.backtest(), newCatalog.backtest());
+    assertEquals(recipe.modelVersion(), shorter.modelVersion());
+    assertNotEquals(recipe.backtest(), shorter.backtest());
+  }
+
+  @Test
+  void shouldCountAMissingCatalogAsVersionMinusOne() {
+    WeekRecipe recipe = WeekRecipe.of(WEEK, Map.of("silver.listens", 4L), DEFAULTS);
+
+    assertEquals(Map.of("silver.listens", 4L, "silver.tracks", -1L), recipe.inputs());
+  }
+
+  @Test
+  void shouldRecordTheSettingsTheirHashAndTheModelVersionAsTheConfig() {
+    WeekRecipe recipe = recipe(4, 2, DEFAULTS);
+
+    assertEquals(recipe.modelVersion(), recipe.config().get("model_version"));
+    assertEquals(DEFAULTS.als().toString(), recipe.config().get("als"));
+    assertEquals(16, recipe.config().get("hash").length());
+    assertEquals(null, recipe.config().get("backtest"));
+  }
+}
