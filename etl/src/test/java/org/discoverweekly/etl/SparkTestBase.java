@@ -50,10 +50,12 @@ public abstract class SparkTestBase {
 
   /**
    * Starting a local session costs seconds and its JIT-compiled code is lost with it, so the JVM
-   * keeps one for every class; Spark stops it at exit.
+   * keeps one for every class; Spark stops it at exit. A class that needs a session of its own
+   * (S3LakeTest: the CLI's, as one spark-submit builds it) stops it, and the next class starts
+   * another.
    */
   private static synchronized SparkSession shared() {
-    if (shared == null) {
+    if (shared == null || shared.sparkContext().isStopped()) {
       shared =
           SparkSessions.create(
               new SparkSettings(

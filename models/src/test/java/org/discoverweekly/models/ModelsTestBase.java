@@ -24,7 +24,7 @@ abstract class ModelsTestBase {
   @BeforeAll
   static void startSpark() {
     synchronized (ModelsTestBase.class) {
-      if (shared == null) {
+      if (shared == null || shared.sparkContext().isStopped()) {
         shared =
             SparkSession.builder()
                 .master("local[2]")
