@@ -43,6 +43,22 @@ final class ArtistCap {
     return size;
   }
 
+  /**
+   * The ranks (into sorted {@code best}) of the items this cap takes from them, best first; the cap
+   * is empty again after.
+   */
+  int[] pick(TopK best) {
+    int[] ranks = new int[best.size()];
+    int count = 0;
+    for (int r = 0; r < best.size() && !full(); r++) {
+      if (offer(best.position(r))) {
+        ranks[count++] = r;
+      }
+    }
+    clear();
+    return java.util.Arrays.copyOf(ranks, count);
+  }
+
   /** Empties the list for the next user. */
   void clear() {
     for (int i = 0; i < size; i++) {

@@ -1,11 +1,14 @@
 package org.discoverweekly.models;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 
+import java.util.Arrays;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -50,8 +53,9 @@ public final class BlockedRanker {
 
   /**
    * Ranks {@code users} ({@code user_index int, features array<float>, heard array<int>} of track
-   * indices, heard may be null) over {@code items} ({@code track_index int, features array<float>,
-   * artist_id string}), which are collected and broadcast.
+   * indices, heard may be null; optionally {@code artist_weights map<string, double>}, see {@link
+   * ArtistWeights}) over {@code items} ({@code track_index int, features array<float>, artist_id
+   * string}), which are collected and broadcast.
    */
   public static Dataset<Row> rank(Dataset<Row> users, Dataset<Row> items, Settings settings) {
     return rank(users, items, settings, Math.max(1, TILE_FLOATS / settings.blockUsers()));
@@ -71,12 +75,19 @@ public final class BlockedRanker {
     int partitions =
         Integer.parseInt(users.sparkSession().conf().get("spark.sql.shuffle.partitions"));
     return users
-        .select("user_index", "features", "heard")
+        .select(col("user_index"), col("features"), col("heard"), artistWeights(users))
         .repartition(partitions, xxhash64(col("user_index")))
         .sortWithinPartitions("user_index")
         .mapPartitions(
             new TileScorer(
                 shared, settings.k(), settings.maxPerArtist(), settings.blockUsers(), tileItems),
             Encoders.row(OUTPUT));
+  }
+
+  /** The users' {@code artist_weights}, or a null map when they have none. */
+  static Column artistWeights(Dataset<Row> users) {
+    return Arrays.asList(users.columns()).contains("artist_weights")
+        ? col("artist_weights")
+        : lit(null).cast("map<string,double>").as("artist_weights");
   }
 }

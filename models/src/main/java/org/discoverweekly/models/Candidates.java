@@ -20,22 +20,41 @@ import org.apache.spark.sql.SparkSession;
 final class Candidates implements Serializable {
   final int[] trackIndex;
   final int[] artist;
+
+  /** {@code artistIds[a]}: the id of the artist numbered {@code a}. */
+  final String[] artistIds;
+
   final int[] positionOfTrack;
   final float[] factors;
   final int rank;
 
   private transient LengthOrder order;
+  private transient Map<String, Integer> artistNumbers;
+  private transient int[][] positionsByArtist;
   private transient int[] byScore;
   private transient float[] tiled;
   private transient int tiledBy;
 
   /**
    * {@code factors}: {@code rank} per item, item after item; {@code artist}: a number per artist,
-   * from 0.
+   * from 0, whose id is its number as text.
    */
   Candidates(int[] trackIndex, int[] artist, float[] factors, int rank) {
+    this(
+        trackIndex,
+        artist,
+        IntStream.range(0, Arrays.stream(artist).max().orElse(-1) + 1)
+            .mapToObj(String::valueOf)
+            .toArray(String[]::new),
+        factors,
+        rank);
+  }
+
+  /** As above, with {@code artistIds[a]} the id of the artist numbered {@code a}. */
+  Candidates(int[] trackIndex, int[] artist, String[] artistIds, float[] factors, int rank) {
     this.trackIndex = trackIndex;
     this.artist = artist;
+    this.artistIds = artistIds;
     this.factors = factors;
     this.rank = rank;
     int maxIndex = Arrays.stream(trackIndex).max().orElse(-1);
@@ -56,6 +75,36 @@ final class Candidates implements Serializable {
       order = new LengthOrder(this);
     }
     return order;
+  }
+
+  /** The number of the artist with id {@code artistId}, or -1 when no candidate is theirs. */
+  synchronized int artistNumber(String artistId) {
+    if (artistNumbers == null) {
+      artistNumbers = new HashMap<>();
+      for (int a = 0; a < artistIds.length; a++) {
+        artistNumbers.put(artistIds[a], a);
+      }
+    }
+    return artistNumbers.getOrDefault(artistId, -1);
+  }
+
+  /** The positions of artist {@code a}'s items, ascending; built once per JVM, on first use. */
+  synchronized int[] positionsOfArtist(int a) {
+    if (positionsByArtist == null) {
+      int[] counts = new int[artistCount()];
+      for (int p = 0; p < artist.length; p++) {
+        counts[artist[p]]++;
+      }
+      positionsByArtist = new int[counts.length][];
+      for (int each = 0; each < counts.length; each++) {
+        positionsByArtist[each] = new int[counts[each]];
+      }
+      int[] filled = new int[counts.length];
+      for (int p = 0; p < artist.length; p++) {
+        positionsByArtist[artist[p]][filled[artist[p]]++] = p;
+      }
+    }
+    return positionsByArtist[a];
   }
 
   /**
@@ -116,7 +165,9 @@ final class Candidates implements Serializable {
       }
       artist[p] = artists.computeIfAbsent(row.getString(2), a -> artists.size());
     }
-    return new Candidates(trackIndex, artist, factors, rank);
+    String[] artistIds = new String[artists.size()];
+    artists.forEach((id, number) -> artistIds[number] = id);
+    return new Candidates(trackIndex, artist, artistIds, factors, rank);
   }
 
   int artistCount() {

@@ -2,9 +2,12 @@ package org.discoverweekly.models;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_from_entries;
+import static org.apache.spark.sql.functions.struct;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -45,6 +48,7 @@ public final class Playlists implements AutoCloseable {
 
   private final Dataset<Row> matrix;
   private final Dataset<Row> heard;
+  private final Dataset<Row> artistWeights;
   private final Dataset<Row> catalog;
   private final Settings settings;
   private Dataset<Row> userIds;
@@ -60,8 +64,23 @@ public final class Playlists implements AutoCloseable {
    */
   public Playlists(
       Dataset<Row> matrix, Dataset<Row> heard, Dataset<Row> catalog, Settings settings) {
+    this(matrix, heard, null, catalog, settings);
+  }
+
+  /**
+   * As above, with {@code artistWeights} ({@code user_id, artist_id, weight}, one row per user and
+   * artist, each weight in (0, 1]; null: none) weighing the scores of {@link #recommend}: each
+   * user's recent artists, down-weighted by {@link ArtistWeights}.
+   */
+  public Playlists(
+      Dataset<Row> matrix,
+      Dataset<Row> heard,
+      Dataset<Row> artistWeights,
+      Dataset<Row> catalog,
+      Settings settings) {
     this.matrix = matrix;
     this.heard = heard;
+    this.artistWeights = artistWeights;
     this.catalog = catalog;
     this.settings = settings;
   }
@@ -97,7 +116,7 @@ public final class Playlists implements AutoCloseable {
     // Every user is ranked, warm or cold, so every user's heard tracks are aggregated as they are,
     // once for both (cached: Spark aggregated them twice otherwise): a filter by the ranked users
     // first shuffled every pair of the matrix to join them.
-    Dataset<Row> everyUsersHeard = cache(heardByUser(heardPairs()));
+    Dataset<Row> everyUsersHeard = withWeights(cache(heardByUser(heardPairs())));
     Dataset<Row> ranked =
         rankByAls(warmUsers(), model, everyUsersHeard).withColumn("source", lit("als"));
     if (settings.coldStart() == ColdStart.POPULAR) {
@@ -106,6 +125,25 @@ public final class Playlists implements AutoCloseable {
               rankByPopularity(coldUsers(), everyUsersHeard).withColumn("source", lit("popular")));
     }
     return withIds(ranked);
+  }
+
+  /**
+   * The users' heard tracks ({@code user_index, heard}) with their artist weights as a map, when
+   * there are any: users with weights and nothing heard are no users of the matrix.
+   */
+  private Dataset<Row> withWeights(Dataset<Row> heardByUser) {
+    if (artistWeights == null) {
+      return heardByUser;
+    }
+    Dataset<Row> byUser =
+        artistWeights
+            .join(userIds(), "user_id")
+            .groupBy("user_index")
+            .agg(
+                map_from_entries(
+                        collect_list(struct(col("artist_id"), col("weight").cast("double"))))
+                    .as("artist_weights"));
+    return heardByUser.join(byUser, "user_index", "left_outer");
   }
 
   /** ALS's ranking for {@code users} ({@code user_index}): {@link BlockedRanker#OUTPUT} rows. */

@@ -34,11 +34,11 @@ public final class PopularityRanking {
   }
 
   /**
-   * Ranks {@code users} ({@code user_index int, heard array<int>}) by a score per item that is the
-   * same for every user, such as popularity ({@code items}: {@code track_index int, score float,
-   * artist_id string}), under the same rules as {@link BlockedRanker#rank}: the items are sorted
-   * once and each user walks down the list past the tracks they heard, so no user needs a full
-   * scan.
+   * Ranks {@code users} ({@code user_index int, heard array<int>}, optionally {@code
+   * artist_weights}) by a score per item that is the same for every user, such as popularity
+   * ({@code items}: {@code track_index int, score float, artist_id string}), under the same rules
+   * as {@link BlockedRanker#rank}: the items are sorted once and each user walks down the list past
+   * the tracks they heard, so no user needs a full scan.
    */
   public static Dataset<Row> rank(
       Dataset<Row> users, Dataset<Row> items, BlockedRanker.Settings settings) {
@@ -48,7 +48,7 @@ public final class PopularityRanking {
                     col("track_index"), array(col("score")).as("features"), col("artist_id")))
             .share(users.sparkSession());
     return users
-        .select("user_index", "heard")
+        .select(col("user_index"), col("heard"), BlockedRanker.artistWeights(users))
         .mapPartitions(
             new ItemScoreWalker(shared, settings.k(), settings.maxPerArtist()),
             Encoders.row(BlockedRanker.OUTPUT));

@@ -2,7 +2,6 @@ package org.discoverweekly.models;
 
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -16,14 +15,16 @@ import org.apache.spark.sql.RowFactory;
  *
  * <p>Each task scores a block of users against the candidate items a tile at a time (one matrix
  * product per tile, small enough to stay in the cache), masks the block's heard tracks inside the
- * tile and keeps a bounded top list per user across tiles. The tiles take the items by the length
- * of their factor vectors, longest first: a score is at most the product of the two lengths, so
- * once that bound for the next tile is below the worst of a user's kept items, no later item can
- * enter and the user is done, and a block stops when all its users are (a replay of the bench
- * week's factors for 1,990 users, heard tracks not left out: 2 or 3 tiles of 98). Ranking after the
- * filter, not before, is what makes a user never come up short: when the artist cap leaves the list
- * short while eligible items remain, that user's whole score column is ranked with a bound that
- * grows until the cap is satisfied or the eligible tracks run out.
+ * tile, weighs the scores of recently featured artists ({@link ArtistWeights}) and keeps a bounded
+ * top list per user across tiles. The tiles take the items by the length of their factor vectors,
+ * longest first: a score is at most the product of the two lengths, so once that bound for the next
+ * tile is below the worst of a user's kept items (a weight never raises a score, so the bound holds
+ * for weighted ones), no later item can enter and the user is done, and a block stops when all its
+ * users are (a replay of the bench week's factors for 1,990 users, heard tracks not left out: 2 or
+ * 3 tiles of 98). Ranking after the filter, not before, is what makes a user never come up short:
+ * when the artist cap leaves the list short while eligible items remain, that user's whole score
+ * column is ranked with a bound that grows until the cap is satisfied or the eligible tracks run
+ * out.
  */
 final class TileScorer implements MapPartitionsFunction<Row, Row> {
   /**
@@ -95,6 +96,8 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
     double[] userLength = new double[size];
     HeardFilter[] heard = new HeardFilter[size];
     HeardFilter[] heardSlots = new HeardFilter[size];
+    ArtistWeights[] weights = new ArtistWeights[size];
+    ArtistWeights[] weightSlots = new ArtistWeights[size];
     for (int u = 0; u < size; u++) {
       List<Float> features = block.get(u).getList(1);
       for (int f = 0; f < rank; f++) {
@@ -103,6 +106,8 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
       userLength[u] = Candidates.length(userFactors, u * rank, rank);
       heard[u] = HeardFilter.of(items, block.get(u), 2);
       heardSlots[u] = heard[u].inSlots(order);
+      weights[u] = ArtistWeights.of(items, block.get(u), 3);
+      weightSlots[u] = weights[u].inSlots(order);
     }
     // The items are scored a tile at a time (tile × users, small enough to stay in the
     // cache between the product that writes it and the scan that reads it), each user keeping
@@ -146,6 +151,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
         }
         int offset = u * count;
         heardSlots[u].mask(scores, offset, from, count);
+        weightSlots[u].apply(scores, offset, from, count);
         best[u].scan(scores, offset, from, count, order.byLength);
         if (best[u].cannotTake(userLength[u] * nextLength * ROUNDING + TINY)) {
           done[u] = true;
@@ -156,12 +162,13 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
     for (int u = 0; u < size; u++) {
       TopK kept = best[u];
       kept.sort();
-      int[] ranks = pick(kept, cap);
+      int[] ranks = cap.pick(kept);
       if (ranks.length < k && kept.size() == bound && bound < n) {
         // The artist cap left the list short and more eligible items remain: this user's whole
         // score column, ranked with a growing bound.
-        kept = widen(column(items, userFactors, u, heard[u]), bound, cap);
-        ranks = pick(kept, cap);
+        kept =
+            ColumnRanking.best(column(items, userFactors, u, heard[u], weights[u]), bound, cap, k);
+        ranks = cap.pick(kept);
       }
       int userIndex = block.get(u).getInt(0);
       for (int position = 0; position < ranks.length; position++) {
@@ -177,8 +184,9 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
     return out;
   }
 
-  /** User {@code u}'s score for every item, with its heard tracks at -infinity. */
-  private static float[] column(Candidates items, float[] userFactors, int u, HeardFilter heard) {
+  /** User {@code u}'s score for every item, weighted, with its heard tracks at -infinity. */
+  private static float[] column(
+      Candidates items, float[] userFactors, int u, HeardFilter heard, ArtistWeights weights) {
     int n = items.trackIndex.length;
     float[] column = new float[n];
     BLAS.getInstance()
@@ -198,39 +206,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
             0,
             1);
     heard.mask(column, 0, 0, n);
+    weights.apply(column, 0, 0, n);
     return column;
-  }
-
-  /**
-   * The best items of a whole score column kept under a bound that grows from four times {@code
-   * tooSmall} until the artist cap takes {@code k} of them or every eligible item is kept, sorted.
-   */
-  private TopK widen(float[] column, int tooSmall, ArtistCap cap) {
-    int n = column.length;
-    int bound = tooSmall;
-    while (true) {
-      bound = Math.min(n, bound * 4);
-      TopK best = new TopK(bound);
-      best.scan(column, 0, 0, n);
-      best.sort();
-      // Fewer eligible items than the bound means every eligible item was seen: the list is
-      // final.
-      if (best.size() < bound || bound == n || pick(best, cap).length == k) {
-        return best;
-      }
-    }
-  }
-
-  /** The ranks (into sorted {@code best}) of the items the artist cap takes, best first. */
-  private static int[] pick(TopK best, ArtistCap cap) {
-    int[] ranks = new int[best.size()];
-    int count = 0;
-    for (int r = 0; r < best.size() && !cap.full(); r++) {
-      if (cap.offer(best.position(r))) {
-        ranks[count++] = r;
-      }
-    }
-    cap.clear();
-    return Arrays.copyOf(ranks, count);
   }
 }

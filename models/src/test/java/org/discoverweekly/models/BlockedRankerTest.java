@@ -2,6 +2,7 @@ package org.discoverweekly.models;
 
 import static org.discoverweekly.models.RankerRows.ITEMS;
 import static org.discoverweekly.models.RankerRows.USERS;
+import static org.discoverweekly.models.RankerRows.USERS_WITH_WEIGHTS;
 import static org.discoverweekly.models.RankerRows.item;
 import static org.discoverweekly.models.RankerRows.tracksOf;
 import static org.discoverweekly.models.RankerRows.user;
@@ -47,6 +48,36 @@ class BlockedRankerTest extends ModelsTestBase {
     Dataset<Row> ranked = BlockedRanker.rank(users, items, new BlockedRanker.Settings(3, 2, 16));
 
     assertEquals(List.of(0, 1, 3), tracksOf(ranked, 0));
+  }
+
+  @Test
+  void shouldRankRecentArtistsByTheirWeightedScores() {
+    // Artist a's 9 and 8 weigh 4.5 and 4 at 0.5: b's 7 and d's 5 come first; c's -1 weighs -4.
+    Dataset<Row> users =
+        rows(
+            USERS_WITH_WEIGHTS,
+            new Object[] {0, List.of(1f), null, Map.of("a", 0.5, "c", 0.25)},
+            new Object[] {1, List.of(1f), null, null});
+    Dataset<Row> items =
+        rows(
+            ITEMS,
+            item(0, 9f, "a"),
+            item(1, 8f, "a"),
+            item(2, 7f, "b"),
+            item(3, 5f, "d"),
+            item(4, -1f, "c"),
+            item(5, -2f, "e"));
+
+    Dataset<Row> ranked =
+        BlockedRanker.rank(users, items, new BlockedRanker.Settings(6, 2, 16)).cache();
+
+    assertEquals(List.of(2, 3, 0, 1, 5, 4), tracksOf(ranked, 0));
+    assertEquals(
+        List.of(7.0, 5.0, 4.5, 4.0, -2.0, -4.0),
+        ranked.filter("user_index = 0").orderBy("position").collectAsList().stream()
+            .map(row -> row.getDouble(3))
+            .toList());
+    assertEquals(List.of(0, 1, 2, 3, 4, 5), tracksOf(ranked, 1), "a user without weights");
   }
 
   @Test
@@ -97,6 +128,45 @@ class BlockedRankerTest extends ModelsTestBase {
         assertEquals(IntStream.rangeClosed(1, expected.size()).boxed().toList(), positions);
       }
       assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here");
+      ranked.unpersist();
+    }
+  }
+
+  @Test
+  void shouldMatchBruteForceWithArtistWeightsAcrossTiles() {
+    // Weights that are powers of two keep every weighted score exact, so ties stay ties.
+    Random random = new Random(13);
+    List<Object[]> itemRows = new ArrayList<>();
+    for (int t = 0; t < 150; t++) {
+      itemRows.add(new Object[] {t, randomFactors(random, 3), "a" + random.nextInt(20)});
+    }
+    List<Object[]> userRows = new ArrayList<>();
+    for (int u = 0; u < 9; u++) {
+      Map<String, Double> weights = new HashMap<>();
+      for (int a = 0; a < 8; a++) {
+        weights.put("a" + random.nextInt(20), Math.pow(2, -1 - random.nextInt(3)));
+      }
+      List<Integer> heard = IntStream.range(0, 30).map(i -> random.nextInt(150)).boxed().toList();
+      userRows.add(new Object[] {u, randomFactors(random, 3), heard, weights});
+    }
+    BlockedRanker.Settings settings = new BlockedRanker.Settings(12, 2, 4);
+
+    for (int tileItems : List.of(150, 8)) {
+      Dataset<Row> ranked =
+          BlockedRanker.rank(
+                  rows(USERS_WITH_WEIGHTS, userRows.toArray(Object[][]::new)),
+                  rows(ITEMS, itemRows.toArray(Object[][]::new)),
+                  settings,
+                  tileItems)
+              .cache();
+
+      for (Object[] user : userRows) {
+        int index = (Integer) user[0];
+        assertEquals(
+            bruteForce(user, itemRows, settings),
+            tracksOf(ranked, index),
+            "user " + index + ", tiles " + tileItems);
+      }
       ranked.unpersist();
     }
   }
@@ -215,6 +285,8 @@ class BlockedRankerTest extends ModelsTestBase {
       Object[] user, List<Object[]> items, BlockedRanker.Settings settings) {
     List<Float> userFactors = (List<Float>) user[1];
     Set<Integer> heard = new HashSet<>((List<Integer>) user[2]);
+    Map<String, Double> weights =
+        user.length > 3 && user[3] != null ? (Map<String, Double>) user[3] : Map.of();
     Map<Integer, Float> scores = new HashMap<>();
     Map<Integer, String> artists = new HashMap<>();
     for (Object[] item : items) {
@@ -229,6 +301,10 @@ class BlockedRankerTest extends ModelsTestBase {
       }
       if (Float.isNaN(score)) {
         continue;
+      }
+      Double weight = weights.get((String) item[2]);
+      if (weight != null) {
+        score = score > 0 ? score * weight.floatValue() : score / weight.floatValue();
       }
       scores.put(track, score);
       artists.put(track, (String) item[2]);

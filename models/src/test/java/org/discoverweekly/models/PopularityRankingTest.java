@@ -5,6 +5,7 @@ import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.discoverweekly.models.RankerRows.ITEMS;
 import static org.discoverweekly.models.RankerRows.SCORED_ITEMS;
 import static org.discoverweekly.models.RankerRows.USERS;
+import static org.discoverweekly.models.RankerRows.USERS_WITH_WEIGHTS;
 import static org.discoverweekly.models.RankerRows.tracksOf;
 import static org.discoverweekly.models.RankerRows.user;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.spark.sql.Dataset;
@@ -74,7 +76,8 @@ class PopularityRankingTest extends ModelsTestBase {
 
   @Test
   void shouldRankExactlyAsTheFullRankerWouldByTheSameScores() {
-    // Integer scores with many ties, heard tracks and a tight artist cap.
+    // Integer scores with many ties, heard tracks and a tight artist cap; every other user has
+    // artist weights (powers of two, so weighted ties stay ties) and an order of their own.
     Random random = new Random(3);
     List<Object[]> itemRows = new ArrayList<>();
     List<Object[]> scoreRows = new ArrayList<>();
@@ -87,9 +90,11 @@ class PopularityRankingTest extends ModelsTestBase {
     List<Object[]> userRows = new ArrayList<>();
     for (int u = 0; u < 9; u++) {
       List<Integer> heard = IntStream.range(0, 30).map(i -> random.nextInt(120)).boxed().toList();
-      userRows.add(user(u, List.of(1f), u == 0 ? null : heard));
+      Map<String, Double> weights =
+          u % 2 == 0 ? null : Map.of("a" + random.nextInt(12), 0.5, "a" + (u + 12), 0.25);
+      userRows.add(new Object[] {u, List.of(1f), u == 0 ? null : heard, weights});
     }
-    Dataset<Row> users = rows(USERS, userRows.toArray(Object[][]::new));
+    Dataset<Row> users = rows(USERS_WITH_WEIGHTS, userRows.toArray(Object[][]::new));
     BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 4);
 
     List<Row> full =

@@ -18,6 +18,8 @@ final class RankerRows {
           .add("user_index", IntegerType)
           .add("features", DataTypes.createArrayType(FloatType))
           .add("heard", DataTypes.createArrayType(IntegerType));
+  static final StructType USERS_WITH_WEIGHTS =
+      USERS.add("artist_weights", DataTypes.createMapType(StringType, DataTypes.DoubleType));
   static final StructType ITEMS =
       new StructType()
           .add("track_index", IntegerType)
