@@ -140,11 +140,13 @@ final class Stages {
             + "; BLAS: "
             + BLAS.getInstance().getClass().getSimpleName());
     out.printf(
-        "playlists: %d rows for %d users (%d by ALS, %d popular for cold start)%n",
+        "playlists: %d rows for %d users (%d by ALS, %d popular for cold start); %d slots of"
+            + " earlier served weeks remembered%n",
         playlists.get("rows"),
         playlists.get("users"),
         playlists.get("als_users"),
-        playlists.get("popular_users"));
+        playlists.get("popular_users"),
+        playlists.getOrDefault("served_slots_remembered", 0L));
     printMetrics(result.metrics(), out);
     out.println(
         "gate: "

@@ -57,7 +57,8 @@ public record PipelineConfig(
       ImplicitAls.Settings als,
       String checkpointDir,
       int evaluateUsers,
-      QualityGate.Settings gate) {
+      QualityGate.Settings gate,
+      MemorySettings memory) {
 
     /** The values that shape the week's output, for the run ledger. */
     public Map<String, String> asMap() {
@@ -67,9 +68,17 @@ public record PipelineConfig(
       values.put("als", als.toString());
       values.put("gate", gate.toString());
       values.put("evaluate_users", String.valueOf(evaluateUsers));
+      values.put("memory", memory.toString());
       return values;
     }
   }
+
+  /**
+   * What a week remembers of the weeks served before it: tracks served in the last {@code
+   * repeatWeeks} are not served again, and an artist featured in them weighs {@code artistFatigue}
+   * per week, fading with the week's age (0 weeks: no memory; a fatigue of 1: no down-weighting).
+   */
+  public record MemorySettings(int repeatWeeks, double artistFatigue) {}
 
   /** Where the serving Cassandra is and how publish writes; credentials are named env variables. */
   public record CassandraSettings(
@@ -216,7 +225,8 @@ public record PipelineConfig(
         als.getString("checkpoint-dir"),
         positive(weekly, "evaluate-users"),
         new QualityGate.Settings(
-            nonNegativeDouble(gate, "min-ndcg-lift"), fraction(gate, "max-ndcg-drop")));
+            nonNegativeDouble(gate, "min-ndcg-lift"), fraction(gate, "max-ndcg-drop")),
+        new MemorySettings(nonNegative(weekly, "repeat-weeks"), fatigue(weekly, "artist-fatigue")));
   }
 
   private static CassandraSettings cassandraSettings(Config cassandra) {
@@ -296,6 +306,17 @@ public record PipelineConfig(
     if (!(value >= 0 && value <= 1)) {
       throw new ConfigError(
           config.origin().description(), key, "must be between 0 and 1, got " + value);
+    }
+    return value;
+  }
+
+  private static double fatigue(Config config, String key) {
+    double value = config.getDouble(key);
+    if (!(value > 0 && value <= 1)) {
+      throw new ConfigError(
+          config.origin().description(),
+          key,
+          "must be above 0 and at most 1 (1: no fatigue), got " + value);
     }
     return value;
   }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
+import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
@@ -37,8 +38,9 @@ public final class RankWeek {
 
   /**
    * Every track each user played before W's history window, from silver: with the matrix's own
-   * pairs (the window's plays), every track played before W 00:00 UTC. The window starts at
-   * midnight UTC, so its first event date splits silver exactly.
+   * pairs (the window's plays), every track played before W 00:00 UTC. The tracks served in the
+   * remembered weeks join them: no ranking takes either. The window starts at midnight UTC, so its
+   * first event date splits silver exactly.
    */
   static Dataset<Row> heardBeforeWindow(Lake lake, LocalDate week, int historyDays) {
     return lake.read(SILVER_LISTENS)
@@ -60,13 +62,23 @@ public final class RankWeek {
         .withColumn("model_version", lit(modelVersion));
   }
 
-  /** Writes W's partition; returns rows, users, and users by source. */
+  /**
+   * Writes W's partition, remembering the weeks served before W as the ledger's pinned version
+   * records them; returns rows, users, users by source, and the slots remembered.
+   */
   public Map<String, Long> run(LocalDate week, ALSModel model, String modelVersion) {
     Dataset<Row> catalog = lake.read(SILVER_TRACKS);
+    Dataset<Row> served =
+        ServedHistory.read(
+                lake, lake.version(OPS_PIPELINE_RUNS), week, settings.memory().repeatWeeks())
+            .cache();
+    ServedHistory.Memory memory = ServedHistory.transform(served, week, settings.memory());
     try (Playlists playlists =
         new Playlists(
             BuildSnapshot.read(lake, week),
-            heardBeforeWindow(lake, week, settings.matrix().historyDays()),
+            heardBeforeWindow(lake, week, settings.matrix().historyDays())
+                .unionByName(memory.repeats()),
+            memory.artistWeights(),
             catalog,
             settings.playlists())) {
       lake.replace(
@@ -74,6 +86,8 @@ public final class RankWeek {
           transform(playlists, catalog, model, week, modelVersion),
           Partitions.in("week", List.of(week)));
     }
+    long remembered = served.count();
+    served.unpersist();
     Column first = col("position").equalTo(1);
     Row counts =
         read(lake, week)
@@ -88,7 +102,8 @@ public final class RankWeek {
         "rows", counts.getLong(0),
         "users", counts.getLong(1),
         "als_users", counts.getLong(2),
-        "popular_users", counts.getLong(3));
+        "popular_users", counts.getLong(3),
+        "served_slots_remembered", remembered);
   }
 
   public static Dataset<Row> read(Lake lake, LocalDate week) {

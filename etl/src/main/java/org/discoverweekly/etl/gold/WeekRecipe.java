@@ -1,6 +1,7 @@
 package org.discoverweekly.etl.gold;
 
 import static org.discoverweekly.etl.ops.Hashes.sha256;
+import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
@@ -12,9 +13,10 @@ import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.ops.Hashes;
 
 /**
- * What week W is built from, as the ledger records it: the silver versions it reads, the model
- * version ({@code als-W-<hash>}) and the config map of its steps, and the backtest's recipe; a pure
- * function of the week, the versions and the settings.
+ * What week W is built from, as the ledger records it: the silver versions it reads and the
+ * ledger's version (the served weeks its ranking remembers), the model version ({@code
+ * als-W-<hash>}) and the config map of its steps, and the backtest's recipe; a pure function of the
+ * week, the versions and the settings.
  */
 public record WeekRecipe(
     LocalDate week,
@@ -31,12 +33,16 @@ public record WeekRecipe(
 
   /**
    * The recipe of W from silver as of {@code versions} (by table name, as a run recorded them in
-   * {@code ops.pipeline_runs.input_versions}); a missing silver.tracks counts as version -1.
+   * {@code ops.pipeline_runs.input_versions}); a missing silver.tracks counts as version -1, and so
+   * does a missing ledger (a run recorded before the ranking remembered served weeks: none).
    */
   public static WeekRecipe of(LocalDate week, Map<String, Long> versions, WeeklySettings settings) {
     Map<String, Long> inputs = new TreeMap<>();
     inputs.put(SILVER_LISTENS.sqlName(), versions.get(SILVER_LISTENS.sqlName()));
     inputs.put(SILVER_TRACKS.sqlName(), versions.getOrDefault(SILVER_TRACKS.sqlName(), -1L));
+    // The ledger as of the plan: which earlier weeks were served, the ranking's memory.
+    inputs.put(
+        OPS_PIPELINE_RUNS.sqlName(), versions.getOrDefault(OPS_PIPELINE_RUNS.sqlName(), -1L));
     String modelVersion = modelVersion(week, inputs, settings);
     Map<String, String> config = new TreeMap<>(Hashes.withHash(settings.asMap()));
     config.put("model_version", modelVersion);

@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.gold;
 
+import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
@@ -89,9 +90,9 @@ public final class WeeklyRecommendations {
     return QualityGate.judge(metrics.als(), metrics.popularity(), lastNdcg, settings.gate());
   }
 
-  /** The versions of the silver tables a week reads; silver.listens must exist. */
+  /** The versions of the tables a week reads, silver and the ledger; silver.listens must exist. */
   private Map<String, Long> inputs() {
-    Map<String, Long> inputs = lake.versions(SILVER_LISTENS, SILVER_TRACKS);
+    Map<String, Long> inputs = lake.versions(SILVER_LISTENS, SILVER_TRACKS, OPS_PIPELINE_RUNS);
     if (inputs.get(SILVER_LISTENS.sqlName()) < 0) {
       throw new PipelineException("silver.listens does not exist yet: run ingest and silver first");
     }

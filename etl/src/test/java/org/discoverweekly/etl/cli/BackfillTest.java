@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CassandraNode;
 import org.discoverweekly.etl.CliRun;
@@ -66,6 +67,12 @@ class BackfillTest extends SparkTestBase {
     return statuses;
   }
 
+  private static Dataset<Row> weekSlots(LocalDate week) {
+    return lake.read(Table.GOLD_DISCOVER_WEEKLY)
+        .filter("week = DATE'" + week + "'")
+        .select("user_id", "track_id");
+  }
+
   private static long ledgerRows(String stage, LocalDate date) {
     return lake.read(Table.OPS_PIPELINE_RUNS)
         .filter("stage = '" + stage + "' AND date = DATE'" + date + "'")
@@ -108,6 +115,11 @@ class BackfillTest extends SparkTestBase {
     assertEquals(1, ledgerRows("ingest", W1.minusDays(1)), "W1's dates were ingested once");
     assertEquals(2, ledgerRows("ingest", W2.minusDays(1)), "W2's dates twice");
     assertEquals(W2.toString(), CliRun.servedWeek(options(), firstUser(W2)));
+    // W1 was served before W2 was ranked: none of its tracks comes back to the same user.
+    Dataset<Row> week1 = weekSlots(W1);
+    Dataset<Row> week2 = weekSlots(W2);
+    assertTrue(week1.join(week2.select("user_id"), "user_id", "left_semi").count() > 0);
+    assertEquals(0, week2.intersect(week1).count());
 
     CliRun again = run("run", "--week", W2.toString());
     assertEquals(0, again.code(), again.err());

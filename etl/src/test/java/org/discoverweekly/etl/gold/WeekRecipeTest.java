@@ -78,10 +78,26 @@ class WeekRecipeTest {
   }
 
   @Test
-  void shouldCountAMissingCatalogAsVersionMinusOne() {
+  void shouldCountAMissingCatalogOrLedgerAsVersionMinusOne() {
     WeekRecipe recipe = WeekRecipe.of(WEEK, Map.of("silver.listens", 4L), DEFAULTS);
 
-    assertEquals(Map.of("silver.listens", 4L, "silver.tracks", -1L), recipe.inputs());
+    assertEquals(
+        Map.of("silver.listens", 4L, "silver.tracks", -1L, "ops.pipeline_runs", -1L),
+        recipe.inputs());
+  }
+
+  @Test
+  void shouldPinTheLedgerWithoutMakingANewModelOrBacktest() {
+    WeekRecipe recipe = recipe(4, 2, DEFAULTS);
+    WeekRecipe later =
+        WeekRecipe.of(
+            WEEK,
+            Map.of("silver.listens", 4L, "silver.tracks", 2L, "ops.pipeline_runs", 9L),
+            DEFAULTS);
+
+    assertEquals(9L, later.inputs().get("ops.pipeline_runs"));
+    assertEquals(recipe.modelVersion(), later.modelVersion());
+    assertEquals(recipe.backtest(), later.backtest());
   }
 
   @Test
