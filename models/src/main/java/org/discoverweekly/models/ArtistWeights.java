@@ -85,9 +85,18 @@ final class ArtistWeights {
         i < index.length && index[i] < from + count;
         i++) {
       int at = offset + index[i] - from;
-      float score = scores[at];
-      scores[at] = score > 0 ? score * weight[i] : score / weight[i];
+      scores[at] = weighted(scores[at], weight[i]);
     }
+  }
+
+  /** {@code score}, the score of index {@code i}, weighted as {@link #apply} weighs it. */
+  float weigh(int i, float score) {
+    int found = Arrays.binarySearch(index, i);
+    return found < 0 ? score : weighted(score, weight[found]);
+  }
+
+  private static float weighted(float score, float weight) {
+    return score > 0 ? score * weight : score / weight;
   }
 
   /** The pairs ordered by index; an artist's items are distinct, and artists share none. */

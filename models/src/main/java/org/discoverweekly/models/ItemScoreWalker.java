@@ -1,8 +1,10 @@
 package org.discoverweekly.models;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.PriorityQueue;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
@@ -10,8 +12,10 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * The item-score walk: the ranked rows of one partition of users, each user walking the items in
- * {@link PopularityRanking#order} past their heard tracks. A user with artist weights has an order
- * of their own: their whole weighted column is ranked instead.
+ * {@link PopularityRanking#order} past their heard tracks. An item of a weighted artist ({@link
+ * ArtistWeights}) scores no more than its place in the walk, so it waits in a queue, best first,
+ * and is taken once the walk reaches an item it beats: the list is the one the weighted scores
+ * give, in one walk.
  */
 final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
   private final Broadcast<Candidates> shared;
@@ -31,47 +35,44 @@ final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
     int[] order = items.byScore();
     ArtistCap cap = new ArtistCap(items, k, maxPerArtist);
     List<Row> out = new ArrayList<>();
+    PriorityQueue<Long> deferred = new PriorityQueue<>(Comparator.reverseOrder());
     while (users.hasNext()) {
       Row user = users.next();
+      int userIndex = user.getInt(0);
       HeardFilter heard = HeardFilter.of(items, user, 1);
       ArtistWeights weights = ArtistWeights.of(items, user, 2);
-      if (!weights.isEmpty()) {
-        rankColumn(items, heard, weights, cap, user.getInt(0), out);
-        continue;
-      }
       for (int i = 0; i < n && !cap.full(); i++) {
         int p = order[i];
-        if (!heard.contains(p) && cap.offer(p)) {
-          out.add(
-              RowFactory.create(
-                  user.getInt(0), cap.size(), items.trackIndex[p], (double) items.factors[p]));
+        if (heard.contains(p)) {
+          continue;
+        }
+        float score = items.factors[p];
+        long key = TopK.key(score, p);
+        // A weighted item waits until the walk reaches the items it no longer beats.
+        while (!deferred.isEmpty() && deferred.peek() > key && !cap.full()) {
+          offer(items, cap, userIndex, deferred.poll(), out);
+        }
+        float weighted = weights.weigh(p, score);
+        if (weighted == score) {
+          offer(items, cap, userIndex, key, out);
+        } else {
+          deferred.add(TopK.key(weighted, p));
         }
       }
+      while (!deferred.isEmpty() && !cap.full()) {
+        offer(items, cap, userIndex, deferred.poll(), out);
+      }
+      deferred.clear();
       cap.clear();
     }
     return out.iterator();
   }
 
-  /** One user's item scores, masked and weighted, ranked as the tile scorer ranks a column. */
-  private void rankColumn(
-      Candidates items,
-      HeardFilter heard,
-      ArtistWeights weights,
-      ArtistCap cap,
-      int user,
-      List<Row> out) {
-    float[] column = items.factors.clone();
-    heard.mask(column, 0, 0, column.length);
-    weights.apply(column, 0, 0, column.length);
-    TopK best = ColumnRanking.best(column, k, cap, k);
-    int[] ranks = cap.pick(best);
-    for (int position = 0; position < ranks.length; position++) {
-      out.add(
-          RowFactory.create(
-              user,
-              position + 1,
-              items.trackIndex[best.position(ranks[position])],
-              (double) best.score(ranks[position])));
+  /** Offers the item of {@code key} to the cap, and adds its row if taken. */
+  private static void offer(Candidates items, ArtistCap cap, int user, long key, List<Row> out) {
+    int p = TopK.positionOf(key);
+    if (!cap.full() && cap.offer(p)) {
+      out.add(RowFactory.create(user, cap.size(), items.trackIndex[p], (double) TopK.scoreOf(key)));
     }
   }
 }

@@ -19,9 +19,10 @@ import org.apache.spark.sql.Row;
 
 /**
  * Weekly playlists: one row per user and position, {@code user_id, position, track_id, artist_id,
- * score, source}. Users with enough history get ALS's ranking ({@code source = 'als'}); the others
- * get the most popular tracks they have not heard ({@code 'popular'}) or nothing, by policy. Every
- * list leaves out each track the user ever played and every track not available in the catalog.
+ * score, source, because_track_id}. Users with enough history get ALS's ranking ({@code source =
+ * 'als'}); the others get the most popular tracks they have not heard ({@code 'popular'}) or
+ * nothing, by policy. Every list leaves out each track the user ever played and every track not
+ * available in the catalog.
  *
  * <p>The matrix's id numbering ({@code user_id ↔ user_index}, {@code track_id ↔ track_index}) is
  * read once and cached on first use, since candidates, heard tracks and ids all look it up; the
@@ -111,20 +112,44 @@ public final class Playlists implements AutoCloseable {
     return matrix.groupBy("user_index").agg(count(lit(1)).as("tracks"));
   }
 
-  /** The week's playlists for every user of the matrix, by the rules above. */
-  public Dataset<Row> recommend(ALSModel model) {
+  /**
+   * The week's playlists for every user of the matrix, by the rules above, each ALS slot with the
+   * played track that explains it most ({@code because_track_id}, {@link BecauseTracks}; {@code
+   * als}: the settings the model was fitted with); popular slots have none.
+   */
+  public Dataset<Row> recommend(ALSModel model, ImplicitAls.Settings als) {
     // Every user is ranked, warm or cold, so every user's heard tracks are aggregated as they are,
     // once for both (cached: Spark aggregated them twice otherwise): a filter by the ranked users
     // first shuffled every pair of the matrix to join them.
     Dataset<Row> everyUsersHeard = withWeights(cache(heardByUser(heardPairs())));
+    // Cached: the explanations read the ranking, and the rows are made from it.
+    Dataset<Row> byAls = cache(rankByAls(warmUsers(), model, everyUsersHeard));
     Dataset<Row> ranked =
-        rankByAls(warmUsers(), model, everyUsersHeard).withColumn("source", lit("als"));
+        byAls
+            .join(
+                BecauseTracks.explain(byAls, matrix, model, als),
+                new String[] {"user_index", "position"},
+                "left_outer")
+            .withColumn("source", lit("als"));
     if (settings.coldStart() == ColdStart.POPULAR) {
       ranked =
           ranked.unionByName(
-              rankByPopularity(coldUsers(), everyUsersHeard).withColumn("source", lit("popular")));
+              rankByPopularity(coldUsers(), everyUsersHeard)
+                  .withColumn("because_track_index", lit(null).cast("int"))
+                  .withColumn("source", lit("popular")));
     }
     return withIds(ranked);
+  }
+
+  /**
+   * The popularity baseline of the week: what the popularity ranking would give every warm user
+   * under the same rules, memory included ({@code user_id, position, track_id, artist_id, score}).
+   */
+  public Dataset<Row> baseline() {
+    Dataset<Row> everyUsersHeard = withWeights(cache(heardByUser(heardPairs())));
+    return withIds(
+        rankByPopularity(warmUsers(), everyUsersHeard)
+            .withColumn("because_track_index", lit(null).cast("int")));
   }
 
   /**
@@ -178,15 +203,25 @@ public final class Playlists implements AutoCloseable {
   }
 
   /**
-   * Ranked rows with string ids ({@code user_id, track_id, artist_id}) in place of the indices;
-   * other columns, such as {@code source}, are kept.
+   * Ranked rows with string ids ({@code user_id, track_id, artist_id, because_track_id}) in place
+   * of the indices; other columns, such as {@code source}, are kept.
    */
   private Dataset<Row> withIds(Dataset<Row> ranked) {
-    return ranked
-        .join(userIds(), "user_index")
-        .join(trackIds(), "track_index")
-        .join(catalog.select("track_id", "artist_id"), "track_id")
-        .drop("user_index", "track_index");
+    Dataset<Row> withIds =
+        ranked
+            .join(userIds(), "user_index")
+            .join(trackIds(), "track_index")
+            .join(catalog.select("track_id", "artist_id"), "track_id")
+            .drop("user_index", "track_index");
+    return withIds
+        .join(
+            trackIds()
+                .select(
+                    col("track_index").as("because_track_index"),
+                    col("track_id").as("because_track_id")),
+            "because_track_index",
+            "left_outer")
+        .drop("because_track_index");
   }
 
   /**

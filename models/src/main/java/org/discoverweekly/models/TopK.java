@@ -89,7 +89,7 @@ final class TopK {
 
   /** The position ranked {@code rank} (from 0) by {@link #sort}. */
   int position(int rank) {
-    return Integer.MAX_VALUE - (int) keys[size - 1 - rank];
+    return positionOf(keys[size - 1 - rank]);
   }
 
   /** The score of the position ranked {@code rank}. */
@@ -101,13 +101,19 @@ final class TopK {
    * A finite or infinite score and a position as one long that orders as (score, then lower
    * position) does; -0 counts (and is reported) as 0, as the float comparison has it.
    */
-  private static long key(float score, int position) {
+  static long key(float score, int position) {
     int bits = Float.floatToRawIntBits(score + 0f);
     int ordered = bits ^ ((bits >> 31) & Integer.MAX_VALUE);
     return ((long) ordered << 32) | (Integer.MAX_VALUE - position);
   }
 
-  private static float scoreOf(long key) {
+  /** The position a {@link #key} holds. */
+  static int positionOf(long key) {
+    return Integer.MAX_VALUE - (int) key;
+  }
+
+  /** The score a {@link #key} holds. */
+  static float scoreOf(long key) {
     int ordered = (int) (key >> 32);
     return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & Integer.MAX_VALUE));
   }

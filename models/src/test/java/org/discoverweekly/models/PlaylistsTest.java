@@ -1,5 +1,6 @@
 package org.discoverweekly.models;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
@@ -99,7 +100,7 @@ class PlaylistsTest extends ModelsTestBase {
   @Test
   void shouldGiveEveryWarmUserExactlyThirtyDistinctTracksAtPositionsOneToThirty() {
     Map<String, List<Row>> weekly =
-        byUser(playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model));
+        byUser(playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model, ALS));
 
     for (int u = 0; u < 11; u++) {
       List<Row> rows = weekly.getOrDefault("u" + u, List.of());
@@ -116,10 +117,61 @@ class PlaylistsTest extends ModelsTestBase {
   }
 
   @Test
+  void shouldExplainEveryAlsSlotByATrackTheUserPlayedAndNoPopularSlot() {
+    Dataset<Row> weekly =
+        playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model, ALS);
+
+    assertEquals(0, weekly.filter("source = 'als' AND because_track_id IS NULL").count());
+    assertEquals(0, weekly.filter("source = 'popular' AND because_track_id IS NOT NULL").count());
+    assertEquals(
+        0,
+        weekly
+            .filter("source = 'als'")
+            .select(col("user_id"), col("because_track_id").as("track_id"))
+            .except(matrix.filter("confidence > 0").select("user_id", "track_id"))
+            .count());
+  }
+
+  @Test
+  void shouldExplainByTermsThatAddUpToTheModelsScore() {
+    // u3's matrix rows, as the model saw them, and its five best tracks by the model's scores.
+    List<Row> rows = matrix.filter("user_id = 'u3'").collectAsList();
+    int[] played = rows.stream().mapToInt(row -> row.getAs("track_index")).toArray();
+    double[] ratings = rows.stream().mapToDouble(row -> row.getAs("confidence")).toArray();
+    int user = rows.get(0).getAs("user_index");
+    Map<Integer, float[]> factors = new HashMap<>();
+    for (Row row : model.itemFactors().collectAsList()) {
+      factors.put(row.getInt(0), toFloats(row.getList(1)));
+    }
+    float[] userFactors = toFloats(model.userFactors().filter("id = " + user).head().getList(1));
+    int[] slots = {0, 11, 30, 50, 79};
+
+    double[][] terms =
+        BecauseTracks.terms(BecauseTracks.Items.of(model, ALS), played, ratings, slots);
+
+    for (int s = 0; s < slots.length; s++) {
+      double score = 0;
+      for (int f = 0; f < userFactors.length; f++) {
+        score += userFactors[f] * factors.get(slots[s])[f];
+      }
+      double sum = java.util.Arrays.stream(terms[s]).sum();
+      assertEquals(score, sum, 1e-3 * Math.max(1, Math.abs(score)), "slot track " + slots[s]);
+    }
+  }
+
+  private static float[] toFloats(List<Float> values) {
+    float[] floats = new float[values.size()];
+    for (int i = 0; i < floats.length; i++) {
+      floats[i] = values.get(i);
+    }
+    return floats;
+  }
+
+  @Test
   void shouldNeverRecommendATrackHeardOnceLongAgoAsASkip() {
     // u0's two best tracks, as if silver held one skip of each from before the history window.
     List<String> before =
-        tracksOf(playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model), "u0");
+        tracksOf(playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model, ALS), "u0");
     Dataset<Row> heard =
         heardInMatrix()
             .unionByName(
@@ -127,7 +179,7 @@ class PlaylistsTest extends ModelsTestBase {
                     HEARD, new Object[] {"u0", before.get(0)}, new Object[] {"u0", before.get(1)}));
 
     List<String> after =
-        tracksOf(playlists(heard, Playlists.ColdStart.NONE).recommend(model), "u0");
+        tracksOf(playlists(heard, Playlists.ColdStart.NONE).recommend(model, ALS), "u0");
 
     assertFalse(after.contains(before.get(0)));
     assertFalse(after.contains(before.get(1)));
@@ -138,7 +190,7 @@ class PlaylistsTest extends ModelsTestBase {
   @Test
   void shouldCountTheMatrixPairsAsHeardWithoutBeingGivenThem() {
     Dataset<Row> weekly =
-        playlists(heardInMatrix().limit(0), Playlists.ColdStart.POPULAR).recommend(model);
+        playlists(heardInMatrix().limit(0), Playlists.ColdStart.POPULAR).recommend(model, ALS);
 
     assertEquals(0, weekly.select("user_id", "track_id").intersect(heardInMatrix()).count());
     assertEquals(11 * 30 + 30, weekly.count(), "every user still gets a full list");
@@ -146,7 +198,8 @@ class PlaylistsTest extends ModelsTestBase {
 
   @Test
   void shouldNeverRecommendTracksTheUserPlayedOrUnavailableTracks() {
-    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model);
+    Dataset<Row> weekly =
+        playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model, ALS);
 
     assertEquals(0, weekly.select("user_id", "track_id").intersect(heardInMatrix()).count());
     assertEquals(0, weekly.filter("track_id = 't25'").count());
@@ -154,14 +207,16 @@ class PlaylistsTest extends ModelsTestBase {
 
   @Test
   void shouldCapTracksPerArtist() {
-    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model);
+    Dataset<Row> weekly =
+        playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model, ALS);
 
     assertEquals(0, weekly.groupBy("user_id", "artist_id").count().filter("count > 2").count());
   }
 
   @Test
   void shouldFillColdStartUsersWithPopularTracksMarkedPopular() {
-    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model);
+    Dataset<Row> weekly =
+        playlists(heardInMatrix(), Playlists.ColdStart.POPULAR).recommend(model, ALS);
 
     List<Row> cold = weekly.filter("user_id = 'u11'").collectAsList();
     assertEquals(30, cold.size());
@@ -183,7 +238,8 @@ class PlaylistsTest extends ModelsTestBase {
 
   @Test
   void shouldSkipColdStartUsersWhenThePolicyIsNone() {
-    Dataset<Row> weekly = playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model);
+    Dataset<Row> weekly =
+        playlists(heardInMatrix(), Playlists.ColdStart.NONE).recommend(model, ALS);
 
     assertEquals(0, weekly.filter("user_id = 'u11'").count());
     assertEquals(11, weekly.select("user_id").distinct().count());
@@ -193,14 +249,14 @@ class PlaylistsTest extends ModelsTestBase {
   void shouldGiveIdenticalPlaylistsForIdenticalInputs() {
     List<Row> first =
         playlists(heardInMatrix(), Playlists.ColdStart.POPULAR)
-            .recommend(model)
+            .recommend(model, ALS)
             .orderBy("user_id", "position")
             .collectAsList();
     ALSModel again = ImplicitAls.fit(matrix, ALS);
 
     List<Row> second =
         playlists(heardInMatrix(), Playlists.ColdStart.POPULAR)
-            .recommend(again)
+            .recommend(again, ALS)
             .orderBy("user_id", "position")
             .collectAsList();
 

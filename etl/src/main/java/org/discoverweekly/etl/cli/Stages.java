@@ -16,6 +16,7 @@ import org.discoverweekly.etl.bronze.IngestListens;
 import org.discoverweekly.etl.bronze.LoadTracks;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.gold.Backtest;
+import org.discoverweekly.etl.gold.BeyondWeek;
 import org.discoverweekly.etl.gold.WeeklyPlan;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.ops.MaintainLake;
@@ -27,6 +28,7 @@ import org.discoverweekly.etl.serving.PlaylistReader;
 import org.discoverweekly.etl.serving.PublishWeek;
 import org.discoverweekly.etl.serving.RollbackWeek;
 import org.discoverweekly.etl.silver.BuildSilver;
+import org.discoverweekly.models.BeyondAccuracy;
 import org.discoverweekly.models.RankingQuality;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,6 +150,7 @@ final class Stages {
         playlists.get("popular_users"),
         playlists.getOrDefault("served_slots_remembered", 0L));
     printMetrics(result.metrics(), out);
+    printBeyond(result.beyond(), out);
     out.println(
         "gate: "
             + (result.verdict().accepted() ? "accepted: " : "rejected: ")
@@ -223,15 +226,27 @@ final class Stages {
 
   /** A playlist read back from Cassandra, one line per slot. */
   static void printPlaylist(PlaylistReader.Playlist playlist, PrintWriter out) {
-    TextTable table = new TextTable(List.of("position", "track", "artist", "score"));
+    TextTable table =
+        new TextTable(List.of("position", "track", "artist", "score", "because you played"));
     for (PlaylistReader.Track track : playlist.tracks()) {
       table.add(
           track.position(),
           track.trackName(),
           track.artistName(),
-          String.format(Locale.ROOT, "%.4f", track.score()));
+          String.format(Locale.ROOT, "%.4f", track.score()),
+          because(track));
     }
     table.print(out);
+  }
+
+  /** "Title by Artist" of the slot's reason; "-" for a slot without one (a popular one). */
+  private static String because(PlaylistReader.Track track) {
+    if (track.becauseTrackId() == null) {
+      return "-";
+    }
+    String title =
+        track.becauseTrackName() == null ? track.becauseTrackId() : track.becauseTrackName();
+    return track.becauseArtistName() == null ? title : title + " by " + track.becauseArtistName();
   }
 
   static void printMetrics(Backtest.Result metrics, PrintWriter out) {
@@ -251,6 +266,34 @@ final class Stages {
           String.format("%.4f", m.coverage()));
     }
     out.println("backtest (k = " + metrics.als().k() + (metrics.reused() ? ", reused" : "") + "):");
+    table.print(out);
+  }
+
+  /** The week's beyond-accuracy metrics, per model. */
+  static void printBeyond(BeyondWeek.Result beyond, PrintWriter out) {
+    TextTable table =
+        new TextTable(
+            List.of(
+                "model",
+                "users",
+                "novelty",
+                "artists/playlist",
+                "top-1% share",
+                "overlap_previous"));
+    for (var entry :
+        List.of(Map.entry("als", beyond.als()), Map.entry("popularity", beyond.popularity()))) {
+      BeyondAccuracy.Metrics m = entry.getValue();
+      table.add(
+          entry.getKey(),
+          m.users(),
+          String.format(Locale.ROOT, "%.3f", m.novelty()),
+          String.format(Locale.ROOT, "%.2f", m.artistsPerPlaylist()),
+          String.format(Locale.ROOT, "%.4f", m.topTrackShare()),
+          m.overlapPrevious() == null
+              ? "-"
+              : String.format(Locale.ROOT, "%.4f", m.overlapPrevious()));
+    }
+    out.println("beyond accuracy (W's playlists; popularity: the baseline for the same users):");
     table.print(out);
   }
 

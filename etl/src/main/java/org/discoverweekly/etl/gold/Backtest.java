@@ -30,6 +30,7 @@ import org.apache.spark.sql.RowFactory;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
+import org.discoverweekly.models.BeyondAccuracy;
 import org.discoverweekly.models.ImplicitAls;
 import org.discoverweekly.models.Playlists;
 import org.discoverweekly.models.RankingQuality;
@@ -53,7 +54,7 @@ public final class Backtest {
   /** ALS's and popularity's metrics on the same users; {@code reused}: read back from gold. */
   public record Result(Metrics als, Metrics popularity, boolean reused) {}
 
-  /** Evaluates W and writes its two rows of {@code gold.model_metrics}. */
+  /** Evaluates W; {@link #write} records the metrics. */
   public Result run(LocalDate week, String modelVersion) {
     LocalDate split = week.minusDays(7);
     BuildSnapshot.Snapshot snapshot =
@@ -70,7 +71,6 @@ public final class Backtest {
         // No listens before the split: nothing to train the backtest on, so no user is evaluated
         // and the gate rejects the week.
         Metrics none = new Metrics(k, 0, 0, 0, 0, 0, 0);
-        write(week, modelVersion, none, none);
         return new Result(none, none, false);
       }
       sample =
@@ -117,7 +117,6 @@ public final class Backtest {
                 scored(playlists.withTrackIds(playlists.byPopularity(users)), relevant),
                 k,
                 available);
-        write(week, modelVersion, als, popularity);
         return new Result(als, popularity, false);
       }
     } finally {
@@ -249,17 +248,27 @@ public final class Backtest {
             col("relevant"));
   }
 
-  private void write(LocalDate week, String modelVersion, Metrics als, Metrics popularity) {
+  /**
+   * Writes W's two rows of {@code gold.model_metrics}, replacing the week's: the backtest's metrics
+   * and the week's beyond-accuracy ones, per model.
+   */
+  public static void write(
+      Lake lake, LocalDate week, String modelVersion, Result metrics, BeyondWeek.Result beyond) {
     List<Row> rows = new ArrayList<>();
-    rows.add(row(week, "als", als, modelVersion));
-    rows.add(row(week, "popularity", popularity, modelVersion));
+    rows.add(row(week, "als", metrics.als(), beyond.als(), modelVersion));
+    rows.add(row(week, "popularity", metrics.popularity(), beyond.popularity(), modelVersion));
     lake.replace(
         GOLD_MODEL_METRICS,
         lake.spark().createDataFrame(rows, GOLD_MODEL_METRICS.schema()),
         Partitions.in("week", List.of(week)));
   }
 
-  private static Row row(LocalDate week, String model, Metrics metrics, String modelVersion) {
+  private static Row row(
+      LocalDate week,
+      String model,
+      Metrics metrics,
+      BeyondAccuracy.Metrics beyond,
+      String modelVersion) {
     return RowFactory.create(
         Date.valueOf(week),
         model,
@@ -270,6 +279,11 @@ public final class Backtest {
         metrics.ndcg(),
         metrics.map(),
         metrics.coverage(),
-        modelVersion);
+        modelVersion,
+        beyond.users(),
+        beyond.novelty(),
+        beyond.artistsPerPlaylist(),
+        beyond.topTrackShare(),
+        beyond.overlapPrevious());
   }
 }

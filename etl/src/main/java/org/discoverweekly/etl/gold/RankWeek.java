@@ -20,6 +20,7 @@ import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
+import org.discoverweekly.models.ImplicitAls;
 import org.discoverweekly.models.Playlists;
 
 /**
@@ -48,16 +49,24 @@ public final class RankWeek {
         .select("user_id", "track_id");
   }
 
-  /** W's playlists in the table's shape. */
+  /** W's playlists in the table's shape, with the names of each slot's track and its reason. */
   public static Dataset<Row> transform(
       Playlists playlists,
       Dataset<Row> catalog,
       ALSModel model,
+      ImplicitAls.Settings als,
       LocalDate week,
       String modelVersion) {
     return playlists
-        .recommend(model)
+        .recommend(model, als)
         .join(catalog.select("track_id", "track_name", "artist_name"), "track_id")
+        .join(
+            catalog.select(
+                col("track_id").as("because_track_id"),
+                col("track_name").as("because_track_name"),
+                col("artist_name").as("because_artist_name")),
+            "because_track_id",
+            "left_outer")
         .withColumn("week", lit(Date.valueOf(week)))
         .withColumn("model_version", lit(modelVersion));
   }
@@ -68,22 +77,11 @@ public final class RankWeek {
    */
   public Map<String, Long> run(LocalDate week, ALSModel model, String modelVersion) {
     Dataset<Row> catalog = lake.read(SILVER_TRACKS);
-    Dataset<Row> served =
-        ServedHistory.read(
-                lake, lake.version(OPS_PIPELINE_RUNS), week, settings.memory().repeatWeeks())
-            .cache();
-    ServedHistory.Memory memory = ServedHistory.transform(served, week, settings.memory());
-    try (Playlists playlists =
-        new Playlists(
-            BuildSnapshot.read(lake, week),
-            heardBeforeWindow(lake, week, settings.matrix().historyDays())
-                .unionByName(memory.repeats()),
-            memory.artistWeights(),
-            catalog,
-            settings.playlists())) {
+    Dataset<Row> served = served(week, settings.memory().repeatWeeks()).cache();
+    try (Playlists playlists = playlists(week, served, catalog)) {
       lake.replace(
           GOLD_DISCOVER_WEEKLY,
-          transform(playlists, catalog, model, week, modelVersion),
+          transform(playlists, catalog, model, settings.als(), week, modelVersion),
           Partitions.in("week", List.of(week)));
     }
     long remembered = served.count();
@@ -104,6 +102,29 @@ public final class RankWeek {
         "als_users", counts.getLong(2),
         "popular_users", counts.getLong(3),
         "served_slots_remembered", remembered);
+  }
+
+  /**
+   * The slots served in the {@code weeks} served weeks before W, as the ledger's pinned version
+   * records them.
+   */
+  Dataset<Row> served(LocalDate week, int weeks) {
+    return ServedHistory.read(lake, lake.version(OPS_PIPELINE_RUNS), week, weeks);
+  }
+
+  /**
+   * W's playlists under every rule: W's matrix, the tracks heard before its window and those {@code
+   * served} in the remembered weeks, their artists' weights, the catalog. Close it once read.
+   */
+  Playlists playlists(LocalDate week, Dataset<Row> served, Dataset<Row> catalog) {
+    ServedHistory.Memory memory = ServedHistory.transform(served, week, settings.memory());
+    return new Playlists(
+        BuildSnapshot.read(lake, week),
+        heardBeforeWindow(lake, week, settings.matrix().historyDays())
+            .unionByName(memory.repeats()),
+        memory.artistWeights(),
+        catalog,
+        settings.playlists());
   }
 
   public static Dataset<Row> read(Lake lake, LocalDate week) {

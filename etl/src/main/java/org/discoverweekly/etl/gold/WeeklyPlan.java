@@ -38,6 +38,7 @@ public final class WeeklyPlan {
   private ALSModel model;
   private Map<String, Long> playlists;
   private Backtest.Result metrics;
+  private BeyondWeek.Result beyond;
   private QualityGate.Verdict verdict;
 
   WeeklyPlan(
@@ -123,7 +124,10 @@ public final class WeeklyPlan {
         });
   }
 
-  /** W's backtest in {@code gold.model_metrics}, or the metrics recorded for the same recipe. */
+  /**
+   * W's backtest, or the metrics recorded for the same recipe, with the beyond-accuracy metrics of
+   * W's playlists as they are now, in {@code gold.model_metrics}.
+   */
   public Step evaluate() {
     Optional<Backtest.Result> recorded = reuse.backtest(recipe);
     return new Step(
@@ -132,6 +136,8 @@ public final class WeeklyPlan {
           metrics =
               recorded.orElseGet(
                   () -> new Backtest(lake, settings).run(recipe.week(), recipe.modelVersion()));
+          beyond = new BeyondWeek(lake, settings).measure(recipe.week());
+          Backtest.write(lake, recipe.week(), recipe.modelVersion(), metrics, beyond);
           Map<String, Long> counts = Map.of("users", metrics.als().users());
           return recorded.isPresent()
               ? reused(recipe.inputs(), counts, recipe.evaluateConfig())
@@ -158,10 +164,22 @@ public final class WeeklyPlan {
     return metrics;
   }
 
+  /** The beyond-accuracy metrics, once the evaluate step has run. */
+  public BeyondWeek.Result beyond() {
+    return beyond;
+  }
+
   /** What the steps did, once they have all run. */
   public WeeklyRecommendations.Result result() {
     return new WeeklyRecommendations.Result(
-        recipe.modelVersion(), snapshotReused, modelReused, snapshot, playlists, metrics, verdict);
+        recipe.modelVersion(),
+        snapshotReused,
+        modelReused,
+        snapshot,
+        playlists,
+        metrics,
+        beyond,
+        verdict);
   }
 
   private static StageOutcome succeeded(

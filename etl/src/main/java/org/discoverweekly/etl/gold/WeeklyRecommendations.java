@@ -43,6 +43,7 @@ public final class WeeklyRecommendations {
       Map<String, Long> snapshot,
       Map<String, Long> playlists,
       Backtest.Result metrics,
+      BeyondWeek.Result beyond,
       QualityGate.Verdict verdict) {}
 
   /** W's plan from the current silver. */

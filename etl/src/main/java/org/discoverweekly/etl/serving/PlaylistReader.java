@@ -19,14 +19,17 @@ import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
  */
 public final class PlaylistReader {
 
-  /** One slot of a playlist. */
+  /** One slot of a playlist, with the played track that explains it (null ids: none). */
   public record Track(
       int position,
       String trackId,
       String trackName,
       String artistId,
       String artistName,
-      double score) {}
+      double score,
+      String becauseTrackId,
+      String becauseTrackName,
+      String becauseArtistName) {}
 
   /** A user's playlist for one week. */
   public record Playlist(
@@ -102,7 +105,10 @@ public final class PlaylistReader {
                         slot.getString("track_name"),
                         slot.getString("artist_id"),
                         slot.getString("artist_name"),
-                        slot.getDouble("score")))
+                        slot.getDouble("score"),
+                        slot.getString("because_track_id"),
+                        slot.getString("because_track_name"),
+                        slot.getString("because_artist_name")))
             .toList();
     return new Playlist(
         user,

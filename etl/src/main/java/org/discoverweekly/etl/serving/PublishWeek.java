@@ -141,7 +141,10 @@ public final class PublishWeek {
                             col("track_name"),
                             col("artist_id"),
                             col("artist_name"),
-                            col("score"))))
+                            col("score"),
+                            col("because_track_id"),
+                            col("because_track_name"),
+                            col("because_artist_name"))))
                 .as("tracks"),
             first("source").as("source"),
             first("model_version").as("model_version"));

@@ -2,6 +2,7 @@ package org.discoverweekly.etl.serving;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
+import com.datastax.oss.driver.api.core.type.UserDefinedType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,10 +23,29 @@ public final class ServingSchema {
 
   private ServingSchema() {}
 
-  /** Creates the keyspace, type and tables that do not exist yet; a no-op when all do. */
+  /** Fields of the slot type added after its first release, each a text. */
+  static final List<String> ADDED_FIELDS =
+      List.of("because_track_id", "because_track_name", "because_artist_name");
+
+  /**
+   * Creates the keyspace, type and tables that do not exist yet, and adds the slot type's newer
+   * fields to a type created before them; a no-op when all are there.
+   */
   public static void ensure(CqlSession session, CassandraSettings settings) {
     if (!exists(session, settings)) {
       statements(settings).forEach(session::execute);
+    }
+    UserDefinedType type =
+        session
+            .getMetadata()
+            .getKeyspace(settings.keyspace())
+            .flatMap(keyspace -> keyspace.getUserDefinedType(TRACK_TYPE))
+            .orElseThrow();
+    for (String field : ADDED_FIELDS) {
+      if (!type.contains(field)) {
+        session.execute(
+            "ALTER TYPE " + settings.keyspace() + "." + TRACK_TYPE + " ADD " + field + " text");
+      }
     }
   }
 

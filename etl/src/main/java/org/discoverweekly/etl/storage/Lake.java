@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
@@ -86,9 +87,13 @@ public final class Lake {
     return DeltaTable.isDeltaTable(spark, path(table));
   }
 
-  /** Creates the table with its catalog schema, partitioning and comments if it is missing. */
+  /**
+   * Creates the table with its catalog schema, partitioning and comments if it is missing; adds the
+   * catalog's newer columns (nullable, with their comments) to a table created before them.
+   */
   public void ensure(Table table) {
     if (exists(table)) {
+      addMissingColumns(table);
       return;
     }
     DeltaTableBuilder builder =
@@ -103,6 +108,36 @@ public final class Lake {
       builder = builder.partitionedBy(table.partitionColumns().toArray(String[]::new));
     }
     builder.execute();
+  }
+
+  /** The catalog's columns the table lacks, added in one commit; a no-op when it has them all. */
+  private void addMissingColumns(Table table) {
+    Set<String> present =
+        Set.of(spark.read().format("delta").load(path(table)).schema().fieldNames());
+    List<String> missing = new ArrayList<>();
+    for (StructField field : table.schema().fields()) {
+      if (!present.contains(field.name())) {
+        if (!field.nullable()) {
+          throw new IllegalStateException(
+              table.sqlName() + " lacks the required column " + field.name());
+        }
+        missing.add(
+            field.name()
+                + " "
+                + field.dataType().sql()
+                + (field.getComment().isDefined()
+                    ? " COMMENT '" + field.getComment().get().replace("'", "\\'") + "'"
+                    : ""));
+      }
+    }
+    if (!missing.isEmpty()) {
+      spark.sql(
+          "ALTER TABLE delta.`"
+              + path(table)
+              + "` ADD COLUMNS ("
+              + String.join(", ", missing)
+              + ")");
+    }
   }
 
   /**

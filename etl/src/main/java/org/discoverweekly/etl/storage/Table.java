@@ -103,9 +103,22 @@ public enum Table {
       column("artist_id", StringType, false, "The track's main artist"),
       column("track_name", StringType, true, "Track title from the catalog"),
       column("artist_name", StringType, true, "Artist name from the catalog"),
-      column("score", DoubleType, false, "Ranking score: ALS dot product, or listeners if popular"),
+      column(
+          "score",
+          DoubleType,
+          false,
+          "Ranking score: ALS dot product, or listeners if popular; lowered for an artist featured"
+              + " in the user's recent playlists (weekly.artist-fatigue)"),
       column("source", StringType, false, "als, or popular for a cold-start user"),
-      column("model_version", StringType, false, "The model that ranked the week")),
+      column("model_version", StringType, false, "The model that ranked the week"),
+      column(
+          "because_track_id",
+          StringType,
+          true,
+          "The user's played track that contributes most to the slot's ALS score (Hu, Koren and"
+              + " Volinsky 2008, section 5); null for a popular slot"),
+      column("because_track_name", StringType, true, "Its title from the catalog"),
+      column("because_artist_name", StringType, true, "Its artist's name from the catalog")),
 
   GOLD_MODEL_METRICS(
       "gold",
@@ -127,7 +140,30 @@ public enum Table {
       column("ndcg", DoubleType, false, "Mean NDCG@k, binary relevance"),
       column("map", DoubleType, false, "Mean average precision@k"),
       column("coverage", DoubleType, false, "Distinct tracks recommended / available tracks"),
-      column("model_version", StringType, false, "The week's model version")),
+      column("model_version", StringType, false, "The week's model version"),
+      column(
+          "served_users",
+          LongType,
+          true,
+          "Users the beyond-accuracy columns describe: W's ALS users, their ALS playlists or the"
+              + " popularity baseline's under the same rules and memory"),
+      column(
+          "novelty",
+          DoubleType,
+          true,
+          "Mean -log2 of a slot's track popularity (share of the matrix's users who played it)"),
+      column("artists_per_playlist", DoubleType, true, "Mean distinct artists per playlist"),
+      column(
+          "top_track_share",
+          DoubleType,
+          true,
+          "Share of slots from the 1 % most played tracks of W's matrix"),
+      column(
+          "overlap_previous",
+          DoubleType,
+          true,
+          "Mean Jaccard overlap of a user's playlist with their previous served one, over users"
+              + " who had one; null when none did")),
 
   OPS_PIPELINE_RUNS(
       "ops",

@@ -51,7 +51,19 @@ class ServedHistoryTest extends SparkTestBase {
         rows(
             Table.GOLD_DISCOVER_WEEKLY.schema(),
             new Object[] {
-              Date.valueOf(week), "u1", 1, track, "a", "T", "A", 1.0, "als", "als-" + week
+              Date.valueOf(week),
+              "u1",
+              1,
+              track,
+              "a",
+              "T",
+              "A",
+              1.0,
+              "als",
+              "als-" + week,
+              null,
+              null,
+              null
             }),
         Partitions.in("week", List.of(week)));
     return lake.latestVersion(Table.GOLD_DISCOVER_WEEKLY);

@@ -26,7 +26,10 @@ class PublishPlaylistsTest extends SparkTestBase {
       "Artist " + track,
       1.0 / position,
       source,
-      "als-2026-11-16-abc"
+      "als-2026-11-16-abc",
+      source.equals("als") ? "p-" + track : null,
+      source.equals("als") ? "Played " + track : null,
+      source.equals("als") ? "Artist p-" + track : null
     };
   }
 
@@ -68,5 +71,8 @@ class PublishPlaylistsTest extends SparkTestBase {
     assertEquals("Artist t2", track.getAs("artist_name"));
     assertEquals("a-t2", track.getAs("artist_id"));
     assertEquals(0.5, (double) track.getAs("score"));
+    assertEquals("p-t2", track.getAs("because_track_id"));
+    assertEquals("Played t2", track.getAs("because_track_name"));
+    assertEquals("Artist p-t2", track.getAs("because_artist_name"));
   }
 }

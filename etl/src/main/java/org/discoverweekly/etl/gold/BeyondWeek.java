@@ -1,0 +1,78 @@
+package org.discoverweekly.etl.gold;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
+
+import java.time.LocalDate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.storage.Lake;
+import org.discoverweekly.models.BeyondAccuracy;
+import org.discoverweekly.models.Playlists;
+
+/**
+ * Week W's beyond-accuracy metrics ({@link BeyondAccuracy}), for ALS and for the popularity
+ * baseline on the same users: W's ALS playlists as {@code gold.discover_weekly} holds them, and
+ * what the popularity ranking would give those users under the same rules and memory; the previous
+ * playlist of a user is the latest one served to them before W.
+ */
+public final class BeyondWeek {
+
+  private final Lake lake;
+  private final WeeklySettings settings;
+
+  public BeyondWeek(Lake lake, WeeklySettings settings) {
+    this.lake = lake;
+    this.settings = settings;
+  }
+
+  /** The two models' metrics. */
+  public record Result(BeyondAccuracy.Metrics als, BeyondAccuracy.Metrics popularity) {
+
+    public static final Result NONE =
+        new Result(BeyondAccuracy.Metrics.NONE, BeyondAccuracy.Metrics.NONE);
+  }
+
+  /** Measures W from its playlists in gold; none when W has no ALS playlists. */
+  public Result measure(LocalDate week) {
+    Dataset<Row> als =
+        RankWeek.read(lake, week)
+            .filter(col("source").equalTo("als"))
+            .select("user_id", "track_id", "artist_id")
+            .cache();
+    RankWeek rank = new RankWeek(lake, settings);
+    // The memory's weeks, or at least the last served one: the overlap is measured either way.
+    Dataset<Row> served = rank.served(week, Math.max(1, settings.memory().repeatWeeks())).cache();
+    try {
+      if (als.isEmpty()) {
+        return Result.NONE;
+      }
+      Dataset<Row> previous =
+          served
+              .join(
+                  served.groupBy("user_id").agg(max("week").as("week")),
+                  new String[] {"user_id", "week"})
+              .select("user_id", "track_id");
+      Dataset<Row> matrix = BuildSnapshot.read(lake, week).select("user_id", "track_id");
+      Dataset<Row> remembered =
+          served.filter(
+              col("week")
+                  .geq(java.sql.Date.valueOf(week.minusWeeks(settings.memory().repeatWeeks()))));
+      try (Playlists playlists = rank.playlists(week, remembered, lake.read(SILVER_TRACKS))) {
+        Dataset<Row> baseline =
+            playlists
+                .baseline()
+                .select("user_id", "track_id", "artist_id")
+                .join(als.select("user_id").distinct(), "user_id", "left_semi");
+        return new Result(
+            BeyondAccuracy.measure(als, matrix, previous),
+            BeyondAccuracy.measure(baseline, matrix, previous));
+      }
+    } finally {
+      als.unpersist();
+      served.unpersist();
+    }
+  }
+}
