@@ -76,6 +76,12 @@ class EndToEndTest extends SparkTestBase {
       bronze.put(row.getDate(0).toLocalDate(), row.getLong(1));
     }
     assertEquals(manifest.linesPerArrivalDate(), bronze);
+    Map<LocalDate, Long> feedback = new TreeMap<>();
+    for (Row row :
+        lake.read(Table.BRONZE_FEEDBACK).groupBy("ingest_date").count().collectAsList()) {
+      feedback.put(row.getDate(0).toLocalDate(), row.getLong(1));
+    }
+    assertEquals(manifest.feedbackLinesPerArrivalDate(), feedback);
   }
 
   @Test
@@ -93,7 +99,13 @@ class EndToEndTest extends SparkTestBase {
     assertTrue(
         rerun
             .get(2)
-            .matches(again + "\\s+\\d+\\s+" + manifest.linesPerArrivalDate().get(again) + "\\s*"),
+            .matches(
+                again
+                    + "\\s+\\d+\\s+"
+                    + manifest.linesPerArrivalDate().get(again)
+                    + "\\s+\\d+\\s+"
+                    + manifest.feedbackLinesPerArrivalDate().getOrDefault(again, 0L)
+                    + "\\s*"),
         String.join("\n", rerun));
     assertTrue(rerun.get(3).startsWith("ingest: 1 date(s) in "), String.join("\n", rerun));
     assertTrue(rerun.get(6).matches(again + "\\s+\\d+\\s+0\\s+.*"), String.join("\n", rerun));
@@ -117,16 +129,21 @@ class EndToEndTest extends SparkTestBase {
     assertEquals(manifest.fingerprint(), fingerprint.hex());
     assertEquals(manifest.uniqueListensPerEventDate(), perEventDate);
     assertEquals(manifest.streams(), lake.read(Table.SILVER_LISTENS).filter("is_stream").count());
+    assertEquals(manifest.feedbackEvents(), lake.read(Table.SILVER_FEEDBACK).count());
   }
 
   @Test
   @Order(4)
   void shouldQuarantineExactlyThePlantedBadLinesWithTheirReasons() {
     Map<String, Long> reasons = new TreeMap<>();
-    for (Row row : lake.read(Table.SILVER_QUARANTINE).groupBy("reason").count().collectAsList()) {
-      reasons.put(row.getString(0), row.getLong(1));
+    Map<String, Long> feedbackReasons = new TreeMap<>();
+    for (Row row :
+        lake.read(Table.SILVER_QUARANTINE).groupBy("feed", "reason").count().collectAsList()) {
+      (row.getString(0).equals("feedback") ? feedbackReasons : reasons)
+          .put(row.getString(1), row.getLong(2));
     }
     assertEquals(manifest.quarantine(), reasons);
+    assertEquals(manifest.feedbackQuarantine(), feedbackReasons);
   }
 
   @Test
@@ -138,6 +155,7 @@ class EndToEndTest extends SparkTestBase {
             .collectAsList();
     assertEquals(dates.size() + 1, runs.size());
     long firstRunsNew = 0;
+    long firstRunsNewFeedback = 0;
     for (Row run : runs) {
       Map<String, Long> counts = run.getJavaMap(run.fieldIndex("row_counts"));
       LocalDate date = run.getDate(run.fieldIndex("date")).toLocalDate();
@@ -147,6 +165,17 @@ class EndToEndTest extends SparkTestBase {
           counts.get("new") + counts.get("duplicates") + counts.get("quarantined"),
           date.toString());
       firstRunsNew += counts.get("new");
+      assertEquals(
+          manifest.feedbackLinesPerArrivalDate().getOrDefault(date, 0L),
+          counts.get("feedback_bronze"),
+          date.toString());
+      assertEquals(
+          counts.get("feedback_bronze"),
+          counts.get("feedback_new")
+              + counts.get("feedback_duplicates")
+              + counts.get("feedback_quarantined"),
+          date.toString());
+      firstRunsNewFeedback += counts.get("feedback_new");
       Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_versions"));
       assertTrue(inputs.get("bronze.listens") >= 0, inputs.toString());
       Map<String, String> config = run.getJavaMap(run.fieldIndex("config"));
@@ -155,6 +184,7 @@ class EndToEndTest extends SparkTestBase {
       assertTrue(run.<String>getAs("code_version").length() > 0);
     }
     assertEquals(manifest.uniqueListens(), firstRunsNew);
+    assertEquals(manifest.feedbackEvents(), firstRunsNewFeedback);
     for (Row ingest :
         lake.read(Table.OPS_PIPELINE_RUNS).filter("stage = 'ingest'").collectAsList()) {
       Map<String, String> config = ingest.getJavaMap(ingest.fieldIndex("config"));

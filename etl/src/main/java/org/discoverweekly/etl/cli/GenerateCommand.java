@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Write a synthetic landing zone (listens per arrival date, a track catalog) with taste",
       "clusters, Zipf popularity, skips, retries, re-sends, late arrivals, bad lines and bots,",
-      "plus manifest.json describing what was planted. Same options, same bytes."
+      "a feedback feed (blocks, unblocks, likes and bad lines), plus manifest.json describing",
+      "what was planted. Same options, same bytes."
     })
 final class GenerateCommand implements Callable<Integer> {
 
@@ -127,6 +128,11 @@ final class GenerateCommand implements Callable<Integer> {
         .add("late listens", manifest.lateListens())
         .add("bad lines", manifest.quarantine().values().stream().mapToLong(Long::longValue).sum())
         .add("bot users", manifest.botUsers().size())
+        .add("feedback events", manifest.feedbackEvents())
+        .add(
+            "bad feedback lines",
+            manifest.feedbackQuarantine().values().stream().mapToLong(Long::longValue).sum())
+        .add("blocks in force at the end", manifest.blocksInForce().size())
         .add("seconds", Stages.seconds(started))
         .print(spec.commandLine().getOut());
     return 0;

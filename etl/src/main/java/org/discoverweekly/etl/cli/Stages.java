@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.discoverweekly.etl.bronze.IngestFeedback;
 import org.discoverweekly.etl.bronze.IngestListens;
 import org.discoverweekly.etl.bronze.LoadTracks;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
@@ -47,13 +48,20 @@ final class Stages {
   static void ingest(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
     RunLedger ledger = pipeline.ledger();
     long started = System.nanoTime();
-    IngestListens ingest =
-        new IngestListens(
-            pipeline.lake(),
-            pipeline.landing(),
-            new ForgottenUsers(pipeline.lake(), pipeline.config().forget()::salt));
+    ForgottenUsers forgotten =
+        new ForgottenUsers(pipeline.lake(), pipeline.config().forget()::salt);
+    IngestListens ingest = new IngestListens(pipeline.lake(), pipeline.landing(), forgotten);
+    IngestFeedback feedback = new IngestFeedback(pipeline.lake(), pipeline.landing(), forgotten);
     SortedMap<LocalDate, StageOutcome> outcomes =
-        ledger.trackDates("ingest", dates, () -> ingest.run(dates));
+        ledger.trackDates(
+            "ingest",
+            dates,
+            () -> {
+              SortedMap<LocalDate, StageOutcome> listens = ingest.run(dates);
+              SortedMap<LocalDate, Map<String, Long>> feedbackCounts = feedback.run(dates);
+              listens.replaceAll((date, outcome) -> outcome.withCounts(feedbackCounts.get(date)));
+              return listens;
+            });
     LocalDate first = dates.get(0);
     SortedMap<LocalDate, StageOutcome> catalog =
         ledger.trackDates(
@@ -65,12 +73,22 @@ final class Stages {
             });
     LOG.info("catalog: {} tracks -> silver.tracks", catalog.get(first).rowCounts().get("tracks"));
     String seconds = seconds(started);
-    TextTable table = new TextTable(List.of("date", "files", "bronze_rows"));
+    TextTable table =
+        new TextTable(List.of("date", "files", "bronze_rows", "feedback_files", "feedback_rows"));
     outcomes.forEach(
         (date, outcome) -> {
           Map<String, Long> counts = outcome.rowCounts();
-          LOG.info("ingest {}: {} lines -> bronze.listens", date, counts.get("bronze"));
-          table.add(date, counts.get("files"), counts.get("bronze"));
+          LOG.info(
+              "ingest {}: {} lines -> bronze.listens, {} -> bronze.feedback",
+              date,
+              counts.get("bronze"),
+              counts.get("feedback_bronze"));
+          table.add(
+              date,
+              counts.get("files"),
+              counts.get("bronze"),
+              counts.get("feedback_files"),
+              counts.get("feedback_bronze"));
         });
     table.print(out);
     out.println("ingest: " + dates.size() + " date(s) in " + seconds + " s");
@@ -84,7 +102,15 @@ final class Stages {
         pipeline.ledger().trackDates("silver", dates, () -> silver.run(dates));
     String seconds = seconds(started);
     TextTable table =
-        new TextTable(List.of("date", "bronze_rows", "new", "duplicates", "quarantined"));
+        new TextTable(
+            List.of(
+                "date",
+                "bronze_rows",
+                "new",
+                "duplicates",
+                "quarantined",
+                "feedback_new",
+                "feedback_quarantined"));
     outcomes.forEach(
         (date, outcome) -> {
           Map<String, Long> counts = outcome.rowCounts();
@@ -99,7 +125,9 @@ final class Stages {
               counts.get("bronze"),
               counts.get("new"),
               counts.get("duplicates"),
-              counts.get("quarantined"));
+              counts.get("quarantined"),
+              counts.get("feedback_new"),
+              counts.get("feedback_quarantined"));
         });
     table.print(out);
     out.println("silver: " + dates.size() + " date(s) in " + seconds + " s");

@@ -215,6 +215,9 @@ public final class Generator {
       pending.set(d, null);
     }
 
+    FeedbackPlanter.Planted feedback =
+        new FeedbackPlanter(settings.seed(), catalog, settings.tracks())
+            .write(out, dates, favourite, settings.endWeek(), this::writeDay);
     Manifest manifest =
         new Manifest(
             settings,
@@ -231,7 +234,12 @@ public final class Generator {
             quarantine,
             botUsers,
             botUserDays,
-            catalog.countUnavailable());
+            catalog.countUnavailable(),
+            feedback.linesPerArrivalDate(),
+            feedback.events(),
+            feedback.retries(),
+            feedback.quarantine(),
+            feedback.blocksInForce());
     json().writeValue(out.resolve("manifest.json").toFile(), manifest);
     return manifest;
   }
@@ -337,6 +345,7 @@ public final class Generator {
                 + " into it");
       }
       deleteTree(out.resolve("listens"));
+      deleteTree(out.resolve("feedback"));
       deleteTree(out.resolve("catalog"));
       Files.deleteIfExists(out.resolve("manifest.json"));
     }

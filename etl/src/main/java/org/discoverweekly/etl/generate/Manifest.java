@@ -16,6 +16,12 @@ import java.util.Map;
  * @param lateListens listens that arrived on a later date than they happened
  * @param quarantine bad lines by the reason code the contract gives them
  * @param botUsers users who play more than a human can on some days
+ * @param feedbackLinesPerArrivalDate feedback landing lines per arrival date (bronze.feedback)
+ * @param feedbackEvents unique feedback events (silver.feedback)
+ * @param feedbackRetries extra copies of feedback events with the same event id
+ * @param feedbackQuarantine bad feedback lines by the reason code the contract gives them
+ * @param blocksInForce {@code user|track|id} and {@code user|artist|id} blocks in force at the end
+ *     week: none of these may be in that week's playlists
  */
 public record Manifest(
     GeneratorSettings settings,
@@ -32,4 +38,9 @@ public record Manifest(
     Map<String, Long> quarantine,
     List<String> botUsers,
     long botUserDays,
-    long unavailableTracks) {}
+    long unavailableTracks,
+    Map<LocalDate, Long> feedbackLinesPerArrivalDate,
+    long feedbackEvents,
+    long feedbackRetries,
+    Map<String, Long> feedbackQuarantine,
+    List<String> blocksInForce) {}

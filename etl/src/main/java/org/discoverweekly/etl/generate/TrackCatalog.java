@@ -57,6 +57,16 @@ final class TrackCatalog {
     globalCumulative = zipfCumulative(tracks);
   }
 
+  /** The artist number of {@code track}. */
+  int artist(int track) {
+    return trackArtist[track];
+  }
+
+  /** The tracks of genre {@code g}, most picked first. */
+  int[] tracksOfGenre(int g) {
+    return genreTracks[g];
+  }
+
   int genre(int track) {
     return trackGenre[track];
   }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
+import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 
 import java.sql.Date;
@@ -14,6 +15,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -41,11 +43,20 @@ public final class BuildSnapshot {
     return week.atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
-  /** Silver listens before {@code cutoff}'s day, pruned by event date to the history window. */
+  /**
+   * Silver listens before {@code cutoff}'s day, pruned by event date to the history window ({@code
+   * user_id, track_id, ts, is_stream}), with the likes of {@code silver.feedback} as streams.
+   */
   static Dataset<Row> listensInWindow(Lake lake, LocalDate cutoff, int historyDays) {
+    Column inWindow =
+        col("event_date")
+            .lt(lit(Date.valueOf(cutoff)))
+            .and(col("event_date").geq(lit(Date.valueOf(cutoff.minusDays(historyDays + 1L)))));
     return lake.read(SILVER_LISTENS)
-        .filter(col("event_date").lt(lit(Date.valueOf(cutoff))))
-        .filter(col("event_date").geq(lit(Date.valueOf(cutoff.minusDays(historyDays + 1L)))));
+        .filter(inWindow)
+        .select("user_id", "track_id", "ts", "is_stream")
+        .unionByName(
+            FeedbackRules.likesAsStreams(lake.read(SILVER_FEEDBACK).filter(inWindow), cutoff));
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
 import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
+import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
@@ -121,7 +122,8 @@ public final class RankWeek {
     return new Playlists(
         BuildSnapshot.read(lake, week),
         heardBeforeWindow(lake, week, settings.matrix().historyDays())
-            .unionByName(memory.repeats()),
+            .unionByName(memory.repeats())
+            .unionByName(FeedbackRules.blockedTracks(lake.read(SILVER_FEEDBACK), catalog, week)),
         memory.artistWeights(),
         catalog,
         settings.playlists());

@@ -2,6 +2,7 @@ package org.discoverweekly.etl.gold;
 
 import static org.discoverweekly.etl.ops.Hashes.sha256;
 import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
+import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
@@ -40,6 +41,7 @@ public record WeekRecipe(
     Map<String, Long> inputs = new TreeMap<>();
     inputs.put(SILVER_LISTENS.sqlName(), versions.get(SILVER_LISTENS.sqlName()));
     inputs.put(SILVER_TRACKS.sqlName(), versions.getOrDefault(SILVER_TRACKS.sqlName(), -1L));
+    inputs.put(SILVER_FEEDBACK.sqlName(), versions.getOrDefault(SILVER_FEEDBACK.sqlName(), -1L));
     // The ledger as of the plan: which earlier weeks were served, the ranking's memory.
     inputs.put(
         OPS_PIPELINE_RUNS.sqlName(), versions.getOrDefault(OPS_PIPELINE_RUNS.sqlName(), -1L));
@@ -51,11 +53,13 @@ public record WeekRecipe(
   }
 
   /**
-   * {@code als-W-<hash>}: the hash covers silver's version and every setting that shapes the model,
-   * so a changed input or setting is a new model.
+   * {@code als-W-<hash>}: the hash covers silver's versions and every setting that shapes the
+   * model, so a changed input or setting is a new model. The feedback's version (its likes are
+   * streams) is in it once the feed exists, so a lake without feedback keeps its model versions.
    */
   private static String modelVersion(
       LocalDate week, Map<String, Long> inputs, WeeklySettings settings) {
+    long feedback = inputs.get(SILVER_FEEDBACK.sqlName());
     String recipe =
         week
             + "|"
@@ -63,7 +67,8 @@ public record WeekRecipe(
             + "|"
             + settings.matrix()
             + "|"
-            + settings.als();
+            + settings.als()
+            + (feedback < 0 ? "" : "|feedback=" + feedback);
     return "als-" + week + "-" + sha256(recipe).substring(0, 12);
   }
 

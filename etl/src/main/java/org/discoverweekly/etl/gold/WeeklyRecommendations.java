@@ -1,6 +1,7 @@
 package org.discoverweekly.etl.gold;
 
 import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
+import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
@@ -93,7 +94,8 @@ public final class WeeklyRecommendations {
 
   /** The versions of the tables a week reads, silver and the ledger; silver.listens must exist. */
   private Map<String, Long> inputs() {
-    Map<String, Long> inputs = lake.versions(SILVER_LISTENS, SILVER_TRACKS, OPS_PIPELINE_RUNS);
+    Map<String, Long> inputs =
+        lake.versions(SILVER_LISTENS, SILVER_TRACKS, SILVER_FEEDBACK, OPS_PIPELINE_RUNS);
     if (inputs.get(SILVER_LISTENS.sqlName()) < 0) {
       throw new PipelineException("silver.listens does not exist yet: run ingest and silver first");
     }

@@ -27,6 +27,13 @@ public record StageOutcome(
     config = Map.copyOf(config);
   }
 
+  /** The same outcome with {@code more} row counts beside its own. */
+  public StageOutcome withCounts(Map<String, Long> more) {
+    Map<String, Long> counts = new java.util.TreeMap<>(rowCounts);
+    counts.putAll(more);
+    return new StageOutcome(inputVersions, counts, config, status, message);
+  }
+
   public StageOutcome(Map<String, Long> inputVersions, Map<String, Long> rowCounts) {
     this(inputVersions, rowCounts, Map.of(), SUCCEEDED, null);
   }

@@ -72,6 +72,9 @@ public final class ForgetUser {
       removed.put(
           Table.SILVER_QUARANTINE.sqlName(), delete(Table.SILVER_QUARANTINE, namesUser(userId)));
       removed.put(
+          Table.BRONZE_FEEDBACK.sqlName(), delete(Table.BRONZE_FEEDBACK, namesUser(userId)));
+      removed.put(Table.SILVER_FEEDBACK.sqlName(), delete(Table.SILVER_FEEDBACK, isUser(userId)));
+      removed.put(
           Table.GOLD_USER_TRACK_MATRIX.sqlName(),
           delete(Table.GOLD_USER_TRACK_MATRIX, isUser(userId)));
       removed.put(

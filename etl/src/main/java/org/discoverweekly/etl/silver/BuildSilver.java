@@ -3,7 +3,9 @@ package org.discoverweekly.etl.silver;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
+import static org.discoverweekly.etl.storage.Table.BRONZE_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.BRONZE_LISTENS;
+import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_QUARANTINE;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
@@ -28,10 +30,14 @@ import org.discoverweekly.etl.storage.Partitions;
 
 /**
  * Silver for arrival dates: bronze lines checked against the contract, rejects to {@code
- * silver.quarantine}, new unique listens merged into {@code silver.listens} by event id. Several
- * dates run in one pass with the same result as running them one by one in date order.
+ * silver.quarantine}, new unique listens merged into {@code silver.listens} by event id, and the
+ * same for the dates' feedback lines ({@link FeedbackSilver}). Several dates run in one pass with
+ * the same result as running them one by one in date order.
  */
 public final class BuildSilver {
+
+  /** The feed name listen rejects carry in {@code silver.quarantine}. */
+  static final String FEED = "listens";
 
   /** Fault point: the quarantine is written, the listens are not merged yet. */
   public static final String QUARANTINED = "silver.quarantined";
@@ -80,11 +86,18 @@ public final class BuildSilver {
       throw new PipelineException("silver.tracks does not exist yet: run ingest first");
     }
     Map<String, Long> inputVersions =
-        lake.versions(BRONZE_LISTENS, SILVER_TRACKS, SILVER_LISTENS, SILVER_QUARANTINE);
+        lake.versions(
+            BRONZE_LISTENS,
+            SILVER_TRACKS,
+            SILVER_LISTENS,
+            SILVER_QUARANTINE,
+            BRONZE_FEEDBACK,
+            SILVER_FEEDBACK);
     Dataset<Row> bronze = lake.read(BRONZE_LISTENS).filter(Partitions.in("ingest_date", dates));
     Dataset<Row> checked =
         transform(bronze, lake.read(SILVER_TRACKS), rules).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
+    try (FeedbackSilver feedback =
+        new FeedbackSilver(lake, dates, lake.read(SILVER_TRACKS), rules)) {
       // Counted from the table itself, so a line lost inside the contract check cannot reconcile.
       Map<LocalDate, Long> bronzeRows =
           Partitions.countBy(bronze.select("ingest_date"), "ingest_date");
@@ -106,11 +119,20 @@ public final class BuildSilver {
         (row.getBoolean(1) ? validRows : quarantined).put(date, row.getLong(2));
       }
       Dataset<Row> valid = checked.filter(col("reason").isNull());
-      long quarantinedTotal = writeQuarantine(checked.filter(col("reason").isNotNull()), dates);
-      Partitions.requireTotal(SILVER_QUARANTINE.sqlName(), quarantinedTotal, quarantined);
+      long quarantinedTotal =
+          writeQuarantine(
+              Lake.conform(
+                      checked.filter(col("reason").isNotNull()).withColumn("feed", lit(FEED)),
+                      SILVER_QUARANTINE)
+                  .unionByName(Lake.conform(feedback.rejected(), SILVER_QUARANTINE)),
+              dates);
+      Map<LocalDate, Long> bothFeeds = new HashMap<>(quarantined);
+      feedback.quarantined().forEach((date, rows) -> bothFeeds.merge(date, rows, Long::sum));
+      Partitions.requireTotal(SILVER_QUARANTINE.sqlName(), quarantinedTotal, bothFeeds);
       FaultPoint.reached(QUARANTINED);
       Map<LocalDate, Long> inserted =
           mergeNew(Dedupe.withinBatch(valid, Dedupe.repeatedKeyFilter(valid)), eventDates(valid));
+      Map<LocalDate, Counts> feedbackCounts = feedback.merge(dates);
 
       SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
       for (LocalDate date : dates) {
@@ -132,11 +154,16 @@ public final class BuildSilver {
                   counts.duplicates(),
                   counts.quarantined()));
         }
+        Map<String, Long> rowCounts = new TreeMap<>(counts.asMap());
+        feedbackCounts
+            .get(date)
+            .asMap()
+            .forEach((name, rows) -> rowCounts.put("feedback_" + name, rows));
         outcomes.put(
             date,
             new StageOutcome(
                 inputVersions,
-                counts.asMap(),
+                rowCounts,
                 Hashes.withHash(rules.silverValues()),
                 StageOutcome.SUCCEEDED,
                 null));
@@ -147,6 +174,7 @@ public final class BuildSilver {
     }
   }
 
+  /** Both feeds' rejects of the dates, replacing the dates' quarantine in one commit. */
   private long writeQuarantine(Dataset<Row> rejected, List<LocalDate> dates) {
     return lake.replace(SILVER_QUARANTINE, rejected, Partitions.in("ingest_date", dates));
   }

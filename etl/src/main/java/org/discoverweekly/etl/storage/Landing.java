@@ -34,6 +34,10 @@ public final class Landing {
     return root + "/listens/" + DATE_FOLDER + date;
   }
 
+  public String feedbackFolder(LocalDate date) {
+    return root + "/feedback/" + DATE_FOLDER + date;
+  }
+
   public String catalogFile() {
     return root + "/catalog/tracks.jsonl";
   }
@@ -69,13 +73,41 @@ public final class Landing {
   }
 
   /**
-   * A digest of what landed on {@code dates} and of the catalog (each file's path, size and
-   * modification time): equal digests mean the same files, unchanged.
+   * The feedback files that arrived on a date ({@code feedback/date=D/*.json[.gz]}); none when the
+   * date has no feedback folder: the feed is optional, and a date without feedback has none.
+   */
+  public List<String> feedbackFiles(LocalDate date) {
+    return feedbackFileStatuses(date).stream().map(status -> status.getPath().toString()).toList();
+  }
+
+  private List<FileStatus> feedbackFileStatuses(LocalDate date) {
+    Path folder = new Path(feedbackFolder(date));
+    try {
+      FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(folder)) {
+        return List.of();
+      }
+      return Arrays.stream(fs.listStatus(folder))
+          .filter(FileStatus::isFile)
+          .filter(status -> isListenFile(status.getPath().toString()))
+          .sorted(Comparator.comparing(status -> status.getPath().toString()))
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + folder, e);
+    }
+  }
+
+  /**
+   * A digest of what landed on {@code dates} (listens and feedback) and of the catalog (each file's
+   * path, size and modification time): equal digests mean the same files, unchanged.
    */
   public String fingerprint(List<LocalDate> dates) {
     StringBuilder listing = new StringBuilder();
     for (LocalDate date : dates) {
       for (FileStatus file : listenFileStatuses(date)) {
+        listing.append(describe(file));
+      }
+      for (FileStatus file : feedbackFileStatuses(date)) {
         listing.append(describe(file));
       }
     }

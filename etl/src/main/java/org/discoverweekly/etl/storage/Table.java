@@ -28,6 +28,16 @@ public enum Table {
       column("source_file", StringType, false, "URI of the landing file the line came from"),
       column("ingest_date", DateType, false, "Arrival date of the landing file (UTC)")),
 
+  BRONZE_FEEDBACK(
+      "bronze",
+      "feedback",
+      "One row per feedback landing line (blocks, unblocks, likes), exactly as received,"
+          + " partitioned by arrival (ingest) date.",
+      List.of("ingest_date"),
+      column("raw", StringType, false, "The landing line as received, unparsed"),
+      column("source_file", StringType, false, "URI of the landing file the line came from"),
+      column("ingest_date", DateType, false, "Arrival date of the landing file (UTC)")),
+
   SILVER_LISTENS(
       "silver",
       "listens",
@@ -56,7 +66,38 @@ public enum Table {
       column("reason", StringType, false, "Reason code, e.g. malformed_json, unknown_track"),
       column("detail", StringType, true, "The offending field or value, when there is one"),
       column("source_file", StringType, false, "URI of the landing file the line came from"),
-      column("ingest_date", DateType, false, "Arrival date of the landing file (UTC)")),
+      column("ingest_date", DateType, false, "Arrival date of the landing file (UTC)"),
+      column(
+          "feed",
+          StringType,
+          true,
+          "The landing feed of the line: listens, or feedback; null (listens) for rows written"
+              + " before the feedback feed")),
+
+  SILVER_FEEDBACK(
+      "silver",
+      "feedback",
+      "One row per feedback event (block, unblock, like), deduplicated by event id, partitioned"
+          + " by event date.",
+      List.of("event_date"),
+      column("event_id", StringType, false, "Client event id; the first one seen for the event"),
+      column("user_id", StringType, false, "Listener who gave the feedback"),
+      column(
+          "action",
+          StringType,
+          false,
+          "block_track, block_artist, unblock_track, unblock_artist or like_track"),
+      column("track_id", StringType, true, "The track, for a *_track action; in silver.tracks"),
+      column("artist_id", StringType, true, "The artist, for a *_artist action"),
+      column(
+          "until",
+          DateType,
+          true,
+          "A block's last day in force (UTC); null: until unblocked. Ignored for other actions"),
+      column("ts", TimestampType, false, "When the user gave it (UTC)"),
+      column("event_date", DateType, false, "UTC date of ts"),
+      column("ingest_date", DateType, false, "Arrival date of the first copy of this event"),
+      column("source_file", StringType, false, "Landing file of the first copy of this event")),
 
   SILVER_TRACKS(
       "silver",
@@ -277,7 +318,8 @@ public enum Table {
    */
   public Map<String, String> properties() {
     return switch (this) {
-      case BRONZE_LISTENS, SILVER_QUARANTINE -> Map.of("delta.dataSkippingNumIndexedCols", "0");
+      case BRONZE_LISTENS, BRONZE_FEEDBACK, SILVER_QUARANTINE ->
+          Map.of("delta.dataSkippingNumIndexedCols", "0");
       case SILVER_LISTENS ->
           Map.of(
               "delta.dataSkippingStatsColumns", "user_id,track_id,ts,ingest_date",

@@ -76,6 +76,23 @@ class GeneratorTest {
   }
 
   @Test
+  void shouldAccountForEveryFeedbackLineInTheManifest() throws IOException {
+    Manifest manifest = Generator.write(SETTINGS, dir);
+    long planted = manifest.feedbackQuarantine().values().stream().mapToLong(Long::longValue).sum();
+    long lines =
+        manifest.feedbackLinesPerArrivalDate().values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(manifest.feedbackEvents() + manifest.feedbackRetries() + planted, lines);
+    long onDisk = 0;
+    for (Path file : files(dir.resolve("feedback"))) {
+      onDisk += Files.readAllLines(dir.resolve("feedback").resolve(file)).size();
+    }
+    assertEquals(lines, onDisk);
+    assertTrue(manifest.feedbackEvents() > 0);
+    assertEquals(FeedbackPlanter.PLANTED_REASONS.size(), manifest.feedbackQuarantine().size());
+    assertTrue(manifest.blocksInForce().size() > 0, "some blocks are in force at the end week");
+  }
+
+  @Test
   void shouldConcentratePlaysOnPopularTracks() throws IOException {
     GeneratorSettings humansOnly =
         new GeneratorSettings(

@@ -78,12 +78,38 @@ class WeekRecipeTest {
   }
 
   @Test
-  void shouldCountAMissingCatalogOrLedgerAsVersionMinusOne() {
+  void shouldCountAMissingCatalogFeedbackOrLedgerAsVersionMinusOne() {
     WeekRecipe recipe = WeekRecipe.of(WEEK, Map.of("silver.listens", 4L), DEFAULTS);
 
     assertEquals(
-        Map.of("silver.listens", 4L, "silver.tracks", -1L, "ops.pipeline_runs", -1L),
+        Map.of(
+            "silver.listens",
+            4L,
+            "silver.tracks",
+            -1L,
+            "silver.feedback",
+            -1L,
+            "ops.pipeline_runs",
+            -1L),
         recipe.inputs());
+  }
+
+  @Test
+  void shouldMakeANewModelWhenTheFeedbackChangesButKeepModelsOfLakesWithoutIt() {
+    String without = recipe(4, 2, DEFAULTS).modelVersion();
+    WeekRecipe first =
+        WeekRecipe.of(
+            WEEK,
+            Map.of("silver.listens", 4L, "silver.tracks", 2L, "silver.feedback", 0L),
+            DEFAULTS);
+    WeekRecipe second =
+        WeekRecipe.of(
+            WEEK,
+            Map.of("silver.listens", 4L, "silver.tracks", 2L, "silver.feedback", 1L),
+            DEFAULTS);
+
+    assertNotEquals(without, first.modelVersion());
+    assertNotEquals(first.modelVersion(), second.modelVersion());
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.discoverweekly.etl.privacy;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,10 +71,14 @@ class ForgetTest extends SparkTestBase {
     GeneratedLake.copyTo(landing, tempDir.resolve("lake"));
     CliRun.succeeding(options(), "weekly", "--week", WEEK.toString());
     CliRun.succeeding(options(), "publish", "--week", WEEK.toString());
-    // The user to forget: one with a served playlist and, if any, quarantined lines.
+    // The user to forget: one with a served playlist, feedback and, if any, quarantined lines.
     Dataset<Row> quarantined =
         lake.read(Table.SILVER_QUARANTINE)
             .select(get_json_object(col("raw"), "$.user_id").as("quarantined_user"));
+    Dataset<Row> gaveFeedback =
+        lake.read(Table.SILVER_FEEDBACK)
+            .groupBy(col("user_id").as("feedback_user"))
+            .agg(count(lit(1)).as("events"));
     List<Row> served =
         lake.read(Table.GOLD_DISCOVER_WEEKLY)
             .filter(col("source").equalTo("als"))
@@ -82,7 +87,8 @@ class ForgetTest extends SparkTestBase {
             .join(quarantined, col("user_id").equalTo(col("quarantined_user")), "left")
             .groupBy("user_id")
             .agg(count(col("quarantined_user")).as("bad_lines"))
-            .orderBy(col("bad_lines").desc(), col("user_id"))
+            .join(gaveFeedback, col("user_id").equalTo(col("feedback_user")), "left")
+            .orderBy(col("events").isNotNull().desc(), col("bad_lines").desc(), col("user_id"))
             .limit(2)
             .collectAsList();
     user = served.get(0).getString(0);
@@ -146,6 +152,9 @@ class ForgetTest extends SparkTestBase {
     assertEquals(userListens, removed.get("silver.listens"));
     assertTrue(removed.get("bronze.listens") >= userListens, removed.toString());
     assertTrue(removed.get("silver.quarantine") > 0, removed.toString());
+    assertTrue(removed.get("silver.feedback") > 0, removed.toString());
+    assertTrue(
+        removed.get("bronze.feedback") >= removed.get("silver.feedback"), removed.toString());
     assertEquals(30L, removed.get("gold.discover_weekly"), removed.toString());
     assertEquals(1L, removed.get("cassandra.playlists"), removed.toString());
     assertEquals(1L, removed.get("models"), removed.toString());
