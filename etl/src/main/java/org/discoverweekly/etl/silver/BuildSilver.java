@@ -60,6 +60,18 @@ public final class BuildSilver {
       return bronze == inserted + duplicates + quarantined;
     }
 
+    /** These counts of {@code date}, or a one-line error when they do not reconcile. */
+    Counts requireReconciled(String feed, LocalDate date) {
+      if (!reconciles()) {
+        throw new PipelineException(
+            String.format(
+                "%s reconciliation failed for %s: bronze %d != new %d + duplicates %d +"
+                    + " quarantined %d",
+                feed, date, bronze, inserted, duplicates, quarantined));
+      }
+      return this;
+    }
+
     Map<String, Long> asMap() {
       return Map.of(
           "bronze", bronze, "new", inserted, "duplicates", duplicates, "quarantined", quarantined);
@@ -139,21 +151,11 @@ public final class BuildSilver {
         long fresh = inserted.getOrDefault(date, 0L);
         Counts counts =
             new Counts(
-                bronzeRows.get(date),
-                fresh,
-                validRows.getOrDefault(date, 0L) - fresh,
-                quarantined.getOrDefault(date, 0L));
-        if (!counts.reconciles()) {
-          throw new PipelineException(
-              String.format(
-                  "reconciliation failed for %s: bronze %d != new %d + duplicates %d +"
-                      + " quarantined %d",
-                  date,
-                  counts.bronze(),
-                  counts.inserted(),
-                  counts.duplicates(),
-                  counts.quarantined()));
-        }
+                    bronzeRows.get(date),
+                    fresh,
+                    validRows.getOrDefault(date, 0L) - fresh,
+                    quarantined.getOrDefault(date, 0L))
+                .requireReconciled(FEED, date);
         Map<String, Long> rowCounts = new TreeMap<>(counts.asMap());
         feedbackCounts
             .get(date)

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -49,7 +46,6 @@ final class FeedbackLine {
   static final String BAD_UNTIL = "bad_until";
 
   private static final JsonFactory JSON = new JsonFactory();
-  private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   private final byte[] redactedPrefix;
   private final int maxLineBytes;
@@ -77,13 +73,14 @@ final class FeedbackLine {
     reason = null;
     detail = null;
     String text = new String(line, StandardCharsets.UTF_8);
-    if (startsWith(line, redactedPrefix)) {
+    if (ListenLine.startsWith(line, redactedPrefix)) {
       reject(Reasons.FORGOTTEN_USER, null);
     } else if (text.isBlank()) {
       reject(Reasons.EMPTY_LINE, null);
     } else if (line.length > maxLineBytes) {
       reject(Reasons.LINE_TOO_LONG, line.length + " bytes");
-    } else if (startsWith(line, BYTE_ORDER_MARK) || !isUtf8(line)) {
+    } else if (ListenLine.startsWith(line, ListenLine.BYTE_ORDER_MARK)
+        || !ListenLine.isUtf8(line)) {
       reject(Reasons.INVALID_ENCODING, null);
     } else if (text.strip().charAt(0) != '{') {
       reject(Reasons.NOT_AN_OBJECT, null);
@@ -185,30 +182,5 @@ final class FeedbackLine {
   private void reject(String reason, String detail) {
     this.reason = reason;
     this.detail = detail;
-  }
-
-  private static boolean startsWith(byte[] line, byte[] prefix) {
-    if (line.length < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (line[i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean isUtf8(byte[] line) {
-    try {
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(line));
-      return true;
-    } catch (CharacterCodingException e) {
-      return false;
-    }
   }
 }

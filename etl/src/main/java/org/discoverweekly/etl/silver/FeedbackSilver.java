@@ -15,7 +15,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
-import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
@@ -74,24 +73,14 @@ final class FeedbackSilver implements AutoCloseable {
     Map<LocalDate, BuildSilver.Counts> counts = new HashMap<>();
     for (LocalDate date : dates) {
       long fresh = inserted.getOrDefault(date, 0L);
-      BuildSilver.Counts dateCounts =
+      counts.put(
+          date,
           new BuildSilver.Counts(
-              bronzeRows.getOrDefault(date, 0L),
-              fresh,
-              validRows.getOrDefault(date, 0L) - fresh,
-              quarantined.getOrDefault(date, 0L));
-      if (!dateCounts.reconciles()) {
-        throw new PipelineException(
-            String.format(
-                "feedback reconciliation failed for %s: bronze %d != new %d + duplicates %d +"
-                    + " quarantined %d",
-                date,
-                dateCounts.bronze(),
-                dateCounts.inserted(),
-                dateCounts.duplicates(),
-                dateCounts.quarantined()));
-      }
-      counts.put(date, dateCounts);
+                  bronzeRows.getOrDefault(date, 0L),
+                  fresh,
+                  validRows.getOrDefault(date, 0L) - fresh,
+                  quarantined.getOrDefault(date, 0L))
+              .requireReconciled(FEED, date));
     }
     return counts;
   }

@@ -234,10 +234,10 @@ final class ListenLine {
     return true;
   }
 
-  private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+  static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   /** ASCII lines, nearly all of them, are UTF-8 without decoding. */
-  private static boolean isUtf8(byte[] line) {
+  static boolean isUtf8(byte[] line) {
     for (byte b : line) {
       if (b < 0) {
         try {
@@ -255,7 +255,7 @@ final class ListenLine {
     return true;
   }
 
-  private static boolean startsWith(byte[] line, byte[] prefix) {
+  static boolean startsWith(byte[] line, byte[] prefix) {
     if (line.length < prefix.length) {
       return false;
     }
