@@ -93,6 +93,7 @@ class EndToEndTest extends SparkTestBase {
     }
     cli("silver", "--from", dates.get(0).toString(), "--to", dates.get(2).toString());
     List<Row> before = lake.read(Table.SILVER_LISTENS).orderBy("event_id").collectAsList();
+    List<Row> feedbackBefore = lake.read(Table.SILVER_FEEDBACK).orderBy("event_id").collectAsList();
     // The rerun ingests its date again first, in the same command: the same lines, nothing new.
     LocalDate again = dates.get(4);
     List<String> rerun = cli("silver", "--ingest", "--date", again.toString()).lines().toList();
@@ -110,6 +111,8 @@ class EndToEndTest extends SparkTestBase {
     assertTrue(rerun.get(3).startsWith("ingest: 1 date(s) in "), String.join("\n", rerun));
     assertTrue(rerun.get(6).matches(again + "\\s+\\d+\\s+0\\s+.*"), String.join("\n", rerun));
     assertEquals(before, lake.read(Table.SILVER_LISTENS).orderBy("event_id").collectAsList());
+    assertEquals(
+        feedbackBefore, lake.read(Table.SILVER_FEEDBACK).orderBy("event_id").collectAsList());
   }
 
   @Test

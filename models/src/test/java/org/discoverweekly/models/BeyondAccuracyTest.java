@@ -52,6 +52,25 @@ class BeyondAccuracyTest extends ModelsTestBase {
   }
 
   @Test
+  void shouldMeasureSeveralModelsAtOnceAsEachAlone() {
+    Dataset<Row> other =
+        rows(SLOTS, new Object[] {"u1", "t3", "a2"}, new Object[] {"u3", "t1", "a1"});
+    Dataset<Row> previous = rows(PAIRS, new Object[] {"u1", "t3"});
+
+    java.util.Map<String, BeyondAccuracy.Metrics> both =
+        BeyondAccuracy.measureEach(
+            lists()
+                .withColumn("model", org.apache.spark.sql.functions.lit("one"))
+                .unionByName(other.withColumn("model", org.apache.spark.sql.functions.lit("two"))),
+            matrix(),
+            previous);
+
+    assertEquals(BeyondAccuracy.measure(lists(), matrix(), previous), both.get("one"));
+    assertEquals(BeyondAccuracy.measure(other, matrix(), previous), both.get("two"));
+    assertEquals(1.0, both.get("two").overlapPrevious(), 1e-12);
+  }
+
+  @Test
   void shouldAverageTheJaccardOverlapOverUsersWithAPreviousPlaylist() {
     // u1 had t1 and t9: {t1, t2} and {t1, t9} share one of three. u2 had none; u5 has no list.
     Dataset<Row> previous =

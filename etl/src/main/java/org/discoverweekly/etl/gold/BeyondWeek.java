@@ -1,10 +1,12 @@
 package org.discoverweekly.etl.gold;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
 import java.time.LocalDate;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
@@ -66,9 +68,15 @@ public final class BeyondWeek {
                 .baseline()
                 .select("user_id", "track_id", "artist_id")
                 .join(als.select("user_id").distinct(), "user_id", "left_semi");
+        Map<String, BeyondAccuracy.Metrics> measured =
+            BeyondAccuracy.measureEach(
+                als.withColumn("model", lit("als"))
+                    .unionByName(baseline.withColumn("model", lit("popularity"))),
+                matrix,
+                previous);
         return new Result(
-            BeyondAccuracy.measure(als, matrix, previous),
-            BeyondAccuracy.measure(baseline, matrix, previous));
+            measured.getOrDefault("als", BeyondAccuracy.Metrics.NONE),
+            measured.getOrDefault("popularity", BeyondAccuracy.Metrics.NONE));
       }
     } finally {
       als.unpersist();

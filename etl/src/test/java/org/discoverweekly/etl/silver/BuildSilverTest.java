@@ -37,6 +37,17 @@ class BuildSilverTest extends SparkTestBase {
     return lake.read(SILVER_LISTENS).orderBy("event_id").collectAsList();
   }
 
+  /** A date's listen counts, with no feedback that day. */
+  private static Map<String, Long> counts(long bronze, long fresh, long duplicates, long bad) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    counts.putAll(Map.of("bronze", bronze, "new", fresh, "duplicates", duplicates));
+    counts.put("quarantined", bad);
+    for (String name : List.of("bronze", "new", "duplicates", "quarantined")) {
+      counts.put("feedback_" + name, 0L);
+    }
+    return counts;
+  }
+
   @Test
   void shouldKeepTheRawTextOfRejectsOnlyInTheTransform() {
     String valid = listen("e1", "u1", "t1", "2026-11-16T10:00:00Z", 40_000);
@@ -73,8 +84,7 @@ class BuildSilverTest extends SparkTestBase {
             listen("e3", "u2", "t2", "2026-11-16T12:00:00Z", 10_000),
             "not json"));
     var outcome = run(lake, MONDAY);
-    assertEquals(
-        Map.of("bronze", 5L, "new", 2L, "duplicates", 2L, "quarantined", 1L), outcome.rowCounts());
+    assertEquals(counts(5, 2, 2, 1), outcome.rowCounts());
     assertEquals(2, silver(lake).size());
     assertEquals(1, lake.read(SILVER_QUARANTINE).count());
   }
@@ -98,8 +108,7 @@ class BuildSilverTest extends SparkTestBase {
 
     assertEquals(listens, silver(lake));
     assertEquals(quarantine, lake.read(SILVER_QUARANTINE).collectAsList());
-    assertEquals(
-        Map.of("bronze", 3L, "new", 0L, "duplicates", 2L, "quarantined", 1L), rerun.rowCounts());
+    assertEquals(counts(3, 0, 2, 1), rerun.rowCounts());
   }
 
   @Test
@@ -163,9 +172,7 @@ class BuildSilverTest extends SparkTestBase {
     assertEquals("e5", silver(range).get(0).getAs("event_id"));
     assertEquals(monday.rowCounts(), both.get(MONDAY).rowCounts());
     assertEquals(tuesday.rowCounts(), both.get(TUESDAY).rowCounts());
-    assertEquals(
-        Map.of("bronze", 2L, "new", 0L, "duplicates", 2L, "quarantined", 0L),
-        both.get(TUESDAY).rowCounts());
+    assertEquals(counts(2, 0, 2, 0), both.get(TUESDAY).rowCounts());
   }
 
   @Test
