@@ -1,18 +1,22 @@
 package org.discoverweekly.models;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 
 import dev.ludovic.netlib.lapack.LAPACK;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -85,11 +89,19 @@ public final class BecauseTracks {
         ranked
             .groupBy("user_index")
             .agg(collect_list(struct(col("position"), col("track_index"))).as("slots"));
+    // A pair the user only liked (likes counted as streams) weighs in the equations, but is no
+    // track the user played.
+    Column playedOnly =
+        Arrays.asList(matrix.columns()).contains("likes")
+            ? col("streams").plus(col("skips")).gt(coalesce(col("likes"), lit(0L)))
+            : lit(true);
     Dataset<Row> played =
         matrix
             .join(slots.select("user_index"), "user_index", "left_semi")
             .groupBy("user_index")
-            .agg(collect_list(struct(col("track_index"), col("confidence"))).as("played"));
+            .agg(
+                collect_list(struct(col("track_index"), col("confidence"), playedOnly.as("played")))
+                    .as("played"));
     return slots
         .join(played, "user_index", "left_outer")
         .flatMap(new Explainer(items), Encoders.row(OUTPUT));
@@ -110,15 +122,17 @@ public final class BecauseTracks {
       List<Row> played = user.isNullAt(2) ? List.of() : user.getList(2);
       int[] playedTracks = new int[played.size()];
       double[] ratings = new double[played.size()];
+      boolean[] reasons = new boolean[played.size()];
       for (int j = 0; j < playedTracks.length; j++) {
         playedTracks[j] = played.get(j).getInt(0);
         ratings[j] = ((Number) played.get(j).get(1)).doubleValue();
+        reasons[j] = played.get(j).getBoolean(2);
       }
       int[] slotTracks = new int[slots.size()];
       for (int s = 0; s < slotTracks.length; s++) {
         slotTracks[s] = slots.get(s).getInt(1);
       }
-      int[] because = because(shared.value(), playedTracks, ratings, slotTracks);
+      int[] because = because(shared.value(), playedTracks, ratings, reasons, slotTracks);
       List<Row> out = new ArrayList<>(slotTracks.length);
       for (int s = 0; s < slotTracks.length; s++) {
         out.add(
@@ -135,13 +149,22 @@ public final class BecauseTracks {
    * played nothing with a positive rating.
    */
   static int[] because(Items items, int[] played, double[] ratings, int[] slots) {
+    boolean[] all = new boolean[played.length];
+    Arrays.fill(all, true);
+    return because(items, played, ratings, all, slots);
+  }
+
+  /** As above, among the played tracks marked in {@code reasons} only (not those only liked). */
+  static int[] because(
+      Items items, int[] played, double[] ratings, boolean[] reasons, int[] slots) {
     double[][] terms = terms(items, played, ratings, slots);
     int[] because = new int[slots.length];
     for (int s = 0; s < slots.length; s++) {
       because[s] = -1;
       double best = Double.NEGATIVE_INFINITY;
       for (int j = 0; j < played.length; j++) {
-        if (ratings[j] > 0
+        if (reasons[j]
+            && ratings[j] > 0
             && (terms[s][j] > best
                 || (terms[s][j] == best && because[s] >= 0 && played[j] < because[s]))) {
           best = terms[s][j];

@@ -61,11 +61,16 @@ public final class FeedbackMatrix {
   }
 
   /**
-   * The matrix of windowed, non-bot listens: {@code user_id, track_id, streams, skips, last_played,
-   * confidence}.
+   * The matrix of windowed, non-bot listens: {@code user_id, track_id, streams, skips, likes,
+   * last_played, confidence}; a listen with {@code is_like} true (a like, counted as a stream) is
+   * also counted in {@code likes}, so a pair can tell plays from likes.
    */
   public static Dataset<Row> build(
       Dataset<Row> windowedListens, Dataset<Row> bots, Instant cutoff, Settings settings) {
+    Column like =
+        java.util.Arrays.asList(windowedListens.columns()).contains("is_like")
+            ? col("is_like")
+            : lit(false);
     Column ageDays =
         lit(Timestamp.from(cutoff))
             .cast("double")
@@ -78,6 +83,7 @@ public final class FeedbackMatrix {
         .agg(
             sum(when(col("is_stream"), 1L).otherwise(0L)).as("streams"),
             sum(when(col("is_stream"), 0L).otherwise(1L)).as("skips"),
+            sum(when(like, 1L).otherwise(0L)).as("likes"),
             max("ts").as("last_played"))
         .withColumn(
             "confidence",

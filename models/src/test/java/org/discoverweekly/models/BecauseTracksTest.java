@@ -2,6 +2,7 @@ package org.discoverweekly.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +89,22 @@ class BecauseTracksTest {
     }
 
     assertArrayEquals(expected, BecauseTracks.because(items(), played, ratings, slots));
+  }
+
+  @Test
+  void shouldNeverNameATrackTheUserOnlyLiked() {
+    int[] played = {0, 1, 3};
+    double[] ratings = {3, 0.5, 1};
+    int[] slots = {2};
+    int best = BecauseTracks.because(items(), played, ratings, slots)[0];
+    boolean[] reasons = {true, true, true};
+    for (int j = 0; j < played.length; j++) {
+      reasons[j] = played[j] != best;
+    }
+
+    int because = BecauseTracks.because(items(), played, ratings, reasons, slots)[0];
+
+    assertTrue(because >= 0 && because != best, "the best track " + best + " was only liked");
   }
 
   @Test

@@ -45,7 +45,8 @@ public final class BuildSnapshot {
 
   /**
    * Silver listens before {@code cutoff}'s day, pruned by event date to the history window ({@code
-   * user_id, track_id, ts, is_stream}), with the likes of {@code silver.feedback} as streams.
+   * user_id, track_id, ts, is_stream, is_like}), with the likes of {@code silver.feedback} as
+   * streams.
    */
   static Dataset<Row> listensInWindow(Lake lake, LocalDate cutoff, int historyDays) {
     Column inWindow =
@@ -54,7 +55,8 @@ public final class BuildSnapshot {
             .and(col("event_date").geq(lit(Date.valueOf(cutoff.minusDays(historyDays + 1L)))));
     return lake.read(SILVER_LISTENS)
         .filter(inWindow)
-        .select("user_id", "track_id", "ts", "is_stream")
+        .select(
+            col("user_id"), col("track_id"), col("ts"), col("is_stream"), lit(false).as("is_like"))
         .unionByName(
             FeedbackRules.likesAsStreams(lake.read(SILVER_FEEDBACK).filter(inWindow), cutoff));
   }

@@ -58,13 +58,18 @@ public final class FeedbackRules {
   }
 
   /**
-   * The likes before W as plays ({@code user_id, track_id, ts, is_stream}): each counts as one
-   * stream of the track at the time it was given.
+   * The likes before W as plays ({@code user_id, track_id, ts, is_stream, is_like}): each counts as
+   * one stream of the track at the time it was given, marked as a like.
    */
   public static Dataset<Row> likesAsStreams(Dataset<Row> feedback, LocalDate week) {
     return before(feedback, week)
         .filter(col("action").equalTo("like_track"))
-        .select(col("user_id"), col("track_id"), col("ts"), lit(true).as("is_stream"));
+        .select(
+            col("user_id"),
+            col("track_id"),
+            col("ts"),
+            lit(true).as("is_stream"),
+            lit(true).as("is_like"));
   }
 
   private static Dataset<Row> before(Dataset<Row> feedback, LocalDate week) {

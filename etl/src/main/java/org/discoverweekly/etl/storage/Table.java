@@ -122,8 +122,13 @@ public enum Table {
       column("track_id", StringType, false, "Track"),
       column("user_index", IntegerType, false, "ALS user id: rank of user_id in sort order"),
       column("track_index", IntegerType, false, "ALS item id: rank of track_id in sort order"),
-      column("streams", LongType, false, "Plays of 30 s or more in the window"),
+      column(
+          "streams",
+          LongType,
+          false,
+          "Plays of 30 s or more in the window, and likes (silver.feedback), each one stream"),
       column("skips", LongType, false, "Shorter plays in the window"),
+      column("likes", LongType, true, "Likes in the window, counted in streams"),
       column("last_played", TimestampType, false, "Start of the latest play in the window"),
       column(
           "confidence",
