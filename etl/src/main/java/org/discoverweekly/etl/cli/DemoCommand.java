@@ -132,11 +132,12 @@ final class DemoCommand implements Callable<Integer> {
             + " count(DISTINCT track_id) AS tracks, sum(CAST(is_stream AS INT)) AS streams,"
             + " min(event_date) AS first_day, max(event_date) AS last_day FROM silver.listens");
     out.println();
-    out.println("== silver.quarantine by reason");
+    out.println("== silver.quarantine by feed and reason");
     printQuery(
         pipeline,
         out,
-        "SELECT reason, count(*) AS lines FROM silver.quarantine GROUP BY reason ORDER BY reason");
+        "SELECT coalesce(feed, 'listens') AS feed, reason, count(*) AS lines"
+            + " FROM silver.quarantine GROUP BY 1, 2 ORDER BY 1, 2");
     out.println();
     out.println("Read a playlist or query the tables yourself, e.g.:");
     out.println("  bin/discover-weekly playlist --user " + user);
