@@ -1,6 +1,5 @@
 package org.discoverweekly.etl.bronze;
 
-import static org.apache.spark.sql.functions.col;
 import static org.discoverweekly.etl.storage.Table.BRONZE_FEEDBACK;
 
 import java.time.LocalDate;
@@ -47,7 +46,7 @@ public final class IngestFeedback {
     Dataset<Row> bronze =
         dates.stream()
             .filter(date -> !files.get(date).isEmpty())
-            .map(date -> IngestListens.transform(read(files.get(date)), date))
+            .map(date -> IngestListens.transform(landing.lines(files.get(date)), date))
             .reduce(Dataset::unionAll)
             .map(forgotten::redact)
             .orElseGet(() -> lake.spark().createDataFrame(List.of(), BRONZE_FEEDBACK.schema()));
@@ -69,12 +68,5 @@ public final class IngestFeedback {
               rows.getOrDefault(date, 0L)));
     }
     return counts;
-  }
-
-  private Dataset<Row> read(List<String> files) {
-    return lake.spark()
-        .read()
-        .text(files.toArray(String[]::new))
-        .select(col("value"), col("_metadata.file_path").as("source_file"));
   }
 }

@@ -61,7 +61,7 @@ public final class IngestListens {
     dates.forEach(date -> files.put(date, landing.listenFiles(date)));
     Dataset<Row> bronze =
         dates.stream()
-            .map(date -> transform(read(files.get(date)), date))
+            .map(date -> transform(landing.lines(files.get(date)), date))
             .reduce(Dataset::unionAll)
             .map(forgotten::redact)
             .orElseThrow();
@@ -84,12 +84,5 @@ public final class IngestListens {
       outcomes.put(date, new StageOutcome(inputs, counts, config, StageOutcome.SUCCEEDED, null));
     }
     return outcomes;
-  }
-
-  private Dataset<Row> read(List<String> files) {
-    return lake.spark()
-        .read()
-        .text(files.toArray(String[]::new))
-        .select(col("value"), col("_metadata.file_path").as("source_file"));
   }
 }

@@ -10,13 +10,14 @@ import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_QUARANTINE;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
-import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -79,12 +80,12 @@ public final class BuildSilver {
   }
 
   /**
-   * The bronze lines checked against the contract and the catalog's track ids: one row per line,
-   * {@code reason} null for a valid listen, whose raw text is dropped, or the reason a reject goes
-   * to the quarantine with its raw text.
+   * The bronze lines checked against the contract and the catalog's track ids ({@link
+   * KnownTracks}): one row per line, {@code reason} null for a valid listen, whose raw text is
+   * dropped, or the reason a reject goes to the quarantine with its raw text.
    */
   public static Dataset<Row> transform(
-      Dataset<Row> bronze, Dataset<Row> trackIds, ListenRules rules) {
+      Dataset<Row> bronze, Broadcast<Set<String>> trackIds, ListenRules rules) {
     // Valid listens do not need their raw text any more; only rejects keep it in the cache.
     return ListenContract.check(bronze, trackIds, rules)
         .withColumn("raw", when(col("reason").isNotNull(), col("raw")).otherwise(lit(null)));
@@ -106,10 +107,10 @@ public final class BuildSilver {
             BRONZE_FEEDBACK,
             SILVER_FEEDBACK);
     Dataset<Row> bronze = lake.read(BRONZE_LISTENS).filter(Partitions.in("ingest_date", dates));
+    Broadcast<Set<String>> trackIds = KnownTracks.of(lake.read(SILVER_TRACKS));
     Dataset<Row> checked =
-        transform(bronze, lake.read(SILVER_TRACKS), rules).persist(StorageLevel.MEMORY_AND_DISK());
-    try (FeedbackSilver feedback =
-        new FeedbackSilver(lake, dates, lake.read(SILVER_TRACKS), rules)) {
+        transform(bronze, trackIds, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    try (FeedbackSilver feedback = new FeedbackSilver(lake, dates, trackIds, rules)) {
       // Counted from the table itself, so a line lost inside the contract check cannot reconcile.
       Map<LocalDate, Long> bronzeRows =
           Partitions.countBy(bronze.select("ingest_date"), "ingest_date");
@@ -120,16 +121,9 @@ public final class BuildSilver {
         }
       }
       // One pass over the cache counts every date's valid and rejected lines.
-      Map<LocalDate, Long> validRows = new HashMap<>();
-      Map<LocalDate, Long> quarantined = new HashMap<>();
-      for (Row row :
-          checked
-              .groupBy(col("ingest_date"), col("reason").isNull().as("valid"))
-              .count()
-              .collectAsList()) {
-        LocalDate date = row.getDate(0).toLocalDate();
-        (row.getBoolean(1) ? validRows : quarantined).put(date, row.getLong(2));
-      }
+      SilverMerge.Validity validity = SilverMerge.Validity.of(checked);
+      Map<LocalDate, Long> validRows = validity.valid();
+      Map<LocalDate, Long> quarantined = validity.rejected();
       Dataset<Row> valid = checked.filter(col("reason").isNull());
       long quarantinedTotal =
           writeQuarantine(
@@ -143,7 +137,10 @@ public final class BuildSilver {
       Partitions.requireTotal(SILVER_QUARANTINE.sqlName(), quarantinedTotal, bothFeeds);
       FaultPoint.reached(QUARANTINED);
       Map<LocalDate, Long> inserted =
-          mergeNew(Dedupe.withinBatch(valid, Dedupe.repeatedKeyFilter(valid)), eventDates(valid));
+          mergeNew(
+              Dedupe.withinBatch(valid, Dedupe.repeatedKeyFilter(valid)),
+              SilverMerge.eventDates(valid));
+      FaultPoint.reached(MERGED);
       Map<LocalDate, Counts> feedbackCounts = feedback.merge(dates);
 
       SortedMap<LocalDate, StageOutcome> outcomes = new TreeMap<>();
@@ -186,51 +183,10 @@ public final class BuildSilver {
     if (eventDates.isEmpty()) {
       return Map.of();
     }
+    // A listen silver holds under the same event id, or a retry of it under a new one (same user,
+    // track and ts), is left out before the merge.
     Dataset<Row> existing =
         lake.read(SILVER_LISTENS).filter(Partitions.in("event_date", eventDates));
-    Dataset<Row> fresh = Lake.conform(Dedupe.notIn(batch, existing), SILVER_LISTENS);
-    DeltaTable silver = lake.delta(SILVER_LISTENS);
-    long versionBefore = lake.latestVersion(SILVER_LISTENS);
-    // Inserting by event id, pruned to the batch's partitions, makes a rerun add nothing that
-    // silver already has; a concurrent writer of the same partitions fails this commit.
-    silver
-        .as("silver")
-        .merge(
-            fresh.as("batch"),
-            Partitions.in("silver.event_date", eventDates)
-                + " AND silver.event_date = batch.event_date"
-                + " AND silver.event_id = batch.event_id")
-        .whenNotMatched()
-        .insertAll()
-        .execute();
-    long merged = lake.latestVersion(SILVER_LISTENS);
-    if (merged > versionBefore + 1) {
-      throw new PipelineException(
-          "silver.listens moved from version "
-              + versionBefore
-              + " to "
-              + merged
-              + " during this merge: another writer committed meanwhile; rerun these dates");
-    }
-    long inserted = lake.writtenSince(SILVER_LISTENS, versionBefore, "numTargetRowsInserted");
-    FaultPoint.reached(MERGED);
-    if (inserted == 0) {
-      return Map.of();
-    }
-    // Counted from the files this merge's commit added, rather than from a cached copy of the
-    // batch.
-    Map<LocalDate, Long> freshRows =
-        Partitions.countBy(
-            lake.rowsAddedIn(SILVER_LISTENS, merged).select("ingest_date"), "ingest_date");
-    Partitions.requireTotal(SILVER_LISTENS.sqlName(), inserted, freshRows);
-    return freshRows;
-  }
-
-  /** The event dates of valid listens: the only silver partitions a batch can touch. */
-  private static List<LocalDate> eventDates(Dataset<Row> valid) {
-    return valid.select("event_date").distinct().collectAsList().stream()
-        .map(row -> row.getDate(0).toLocalDate())
-        .sorted()
-        .toList();
+    return SilverMerge.insertNew(lake, SILVER_LISTENS, Dedupe.notIn(batch, existing), eventDates);
   }
 }

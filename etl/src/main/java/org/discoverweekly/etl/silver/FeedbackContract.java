@@ -10,11 +10,9 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -64,11 +62,8 @@ public final class FeedbackContract {
    * Checks {@code bronze} ({@code raw, source_file, ingest_date}) against the contract and the
    * catalog's {@code track_id}s.
    */
-  public static Dataset<Row> check(Dataset<Row> bronze, Dataset<Row> trackIds, ListenRules rules) {
-    Set<String> catalog =
-        new HashSet<>(trackIds.select("track_id").distinct().as(Encoders.STRING()).collectAsList());
-    Broadcast<Set<String>> known =
-        JavaSparkContext.fromSparkContext(bronze.sparkSession().sparkContext()).broadcast(catalog);
+  public static Dataset<Row> check(
+      Dataset<Row> bronze, Broadcast<Set<String>> known, ListenRules rules) {
     return bronze
         .select(col("raw"), col("source_file"), col("ingest_date"))
         .mapPartitions(new CheckLines(known, rules), Encoders.row(CHECKED_SCHEMA));

@@ -6,11 +6,12 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.discoverweekly.etl.storage.Table.BRONZE_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
 
-import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
@@ -33,24 +34,21 @@ final class FeedbackSilver implements AutoCloseable {
   private final Lake lake;
   private final Dataset<Row> checked;
   private final Map<LocalDate, Long> bronzeRows = new HashMap<>();
-  private final Map<LocalDate, Long> validRows = new HashMap<>();
-  private final Map<LocalDate, Long> quarantined = new HashMap<>();
+  private final Map<LocalDate, Long> validRows;
+  private final Map<LocalDate, Long> quarantined;
 
   /** Checks the dates' bronze feedback (none when the feed never landed) against the contract. */
-  FeedbackSilver(Lake lake, List<LocalDate> dates, Dataset<Row> trackIds, ListenRules rules) {
+  FeedbackSilver(
+      Lake lake, List<LocalDate> dates, Broadcast<Set<String>> trackIds, ListenRules rules) {
     this.lake = lake;
     Dataset<Row> bronze = lake.read(BRONZE_FEEDBACK).filter(Partitions.in("ingest_date", dates));
     this.checked =
         FeedbackContract.check(bronze, trackIds, rules).persist(StorageLevel.MEMORY_AND_DISK());
-    for (Row row :
-        checked
-            .groupBy(col("ingest_date"), col("reason").isNull().as("valid"))
-            .count()
-            .collectAsList()) {
-      LocalDate date = row.getDate(0).toLocalDate();
-      (row.getBoolean(1) ? validRows : quarantined).put(date, row.getLong(2));
-      bronzeRows.merge(date, row.getLong(2), Long::sum);
-    }
+    SilverMerge.Validity validity = SilverMerge.Validity.of(checked);
+    this.validRows = validity.valid();
+    this.quarantined = validity.rejected();
+    validRows.forEach((date, rows) -> bronzeRows.merge(date, rows, Long::sum));
+    quarantined.forEach((date, rows) -> bronzeRows.merge(date, rows, Long::sum));
   }
 
   /** The rejected lines in the quarantine's shape. */
@@ -96,34 +94,8 @@ final class FeedbackSilver implements AutoCloseable {
                             .orderBy("ingest_date", "source_file", "ts", "action")))
             .filter(col("copy").equalTo(1))
             .drop("copy");
-    List<LocalDate> eventDates =
-        firstCopies.select("event_date").distinct().collectAsList().stream()
-            .map(row -> row.getDate(0).toLocalDate())
-            .sorted()
-            .toList();
-    DeltaTable silver = lake.delta(SILVER_FEEDBACK);
-    long versionBefore = lake.latestVersion(SILVER_FEEDBACK);
-    silver
-        .as("silver")
-        .merge(
-            Lake.conform(firstCopies, SILVER_FEEDBACK).as("batch"),
-            Partitions.in("silver.event_date", eventDates)
-                + " AND silver.event_date = batch.event_date"
-                + " AND silver.event_id = batch.event_id")
-        .whenNotMatched()
-        .insertAll()
-        .execute();
-    long inserted = lake.writtenSince(SILVER_FEEDBACK, versionBefore, "numTargetRowsInserted");
-    if (inserted == 0) {
-      return Map.of();
-    }
-    Map<LocalDate, Long> fresh =
-        Partitions.countBy(
-            lake.rowsAddedIn(SILVER_FEEDBACK, lake.latestVersion(SILVER_FEEDBACK))
-                .select("ingest_date"),
-            "ingest_date");
-    Partitions.requireTotal(SILVER_FEEDBACK.sqlName(), inserted, fresh);
-    return fresh;
+    return SilverMerge.insertNew(
+        lake, SILVER_FEEDBACK, firstCopies, SilverMerge.eventDates(firstCopies));
   }
 
   @Override

@@ -3,16 +3,13 @@ package org.discoverweekly.etl.silver;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.when;
 
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -103,14 +100,11 @@ public final class ListenContract {
    * catalog's join and the date rules' time-zone conversions cost as much again (a profile of
    * silver put these at half of the parse).
    *
-   * @param trackIds the catalog's {@code track_id}s
+   * @param known the catalog's {@code track_id}s ({@link KnownTracks})
    */
-  public static Dataset<Row> check(Dataset<Row> bronze, Dataset<Row> trackIds, ListenRules rules) {
+  public static Dataset<Row> check(
+      Dataset<Row> bronze, Broadcast<Set<String>> known, ListenRules rules) {
     SparkSession spark = bronze.sparkSession();
-    Set<String> catalog =
-        new HashSet<>(trackIds.select("track_id").distinct().as(Encoders.STRING()).collectAsList());
-    Broadcast<Set<String>> known =
-        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(catalog);
     RDD<InternalRow> lines =
         bronze.select("raw", "source_file", "ingest_date").queryExecution().toRdd();
     RDD<InternalRow> checked = lines.toJavaRDD().mapPartitions(new CheckLines(known, rules)).rdd();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -34,14 +35,18 @@ public final class Lake {
   private final String root;
   private final Map<String, Long> pins;
 
+  /** The tables this lake (and its pinned copies) has created or brought up to the catalog. */
+  private final Set<Table> ensured;
+
   public Lake(SparkSession spark, String root) {
-    this(spark, normalizeRoot(root), Map.of());
+    this(spark, normalizeRoot(root), Map.of(), ConcurrentHashMap.newKeySet());
   }
 
-  private Lake(SparkSession spark, String root, Map<String, Long> pins) {
+  private Lake(SparkSession spark, String root, Map<String, Long> pins, Set<Table> ensured) {
     this.spark = spark;
     this.root = root;
     this.pins = Map.copyOf(pins);
+    this.ensured = ensured;
   }
 
   /**
@@ -53,7 +58,7 @@ public final class Lake {
   public Lake pinnedTo(Map<String, Long> versions) {
     Map<String, Long> merged = new TreeMap<>(pins);
     merged.putAll(versions);
-    return new Lake(spark, root, merged);
+    return new Lake(spark, root, merged, ensured);
   }
 
   public SparkSession spark() {
@@ -89,11 +94,15 @@ public final class Lake {
 
   /**
    * Creates the table with its catalog schema, partitioning and comments if it is missing; adds the
-   * catalog's newer columns (nullable, with their comments) to a table created before them.
+   * catalog's newer columns (nullable, with their comments) to a table created before them. The
+   * schema is compared once per table and lake: the next calls only check that the table exists.
    */
   public void ensure(Table table) {
     if (exists(table)) {
-      addMissingColumns(table);
+      if (!ensured.contains(table)) {
+        addMissingColumns(table);
+        ensured.add(table);
+      }
       return;
     }
     DeltaTableBuilder builder =
@@ -108,6 +117,7 @@ public final class Lake {
       builder = builder.partitionedBy(table.partitionColumns().toArray(String[]::new));
     }
     builder.execute();
+    ensured.add(table);
   }
 
   /** The catalog's columns the table lacks, added in one commit; a no-op when it has them all. */

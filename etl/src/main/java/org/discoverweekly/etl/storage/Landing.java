@@ -1,5 +1,7 @@
 package org.discoverweekly.etl.storage;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
@@ -9,6 +11,8 @@ import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.ops.Hashes;
@@ -81,20 +85,15 @@ public final class Landing {
   }
 
   private List<FileStatus> feedbackFileStatuses(LocalDate date) {
-    Path folder = new Path(feedbackFolder(date));
-    try {
-      FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(folder)) {
-        return List.of();
-      }
-      return Arrays.stream(fs.listStatus(folder))
-          .filter(FileStatus::isFile)
-          .filter(status -> isListenFile(status.getPath().toString()))
-          .sorted(Comparator.comparing(status -> status.getPath().toString()))
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + folder, e);
-    }
+    return lineFiles(new Path(feedbackFolder(date)), date, false);
+  }
+
+  /** The lines of landing files as received ({@code value}), each with its {@code source_file}. */
+  public Dataset<Row> lines(List<String> files) {
+    return spark
+        .read()
+        .text(files.toArray(String[]::new))
+        .select(col("value"), col("_metadata.file_path").as("source_file"));
   }
 
   /**
@@ -129,20 +128,30 @@ public final class Landing {
   }
 
   private List<FileStatus> listenFileStatuses(LocalDate date) {
-    Path folder = new Path(listensFolder(date));
+    return lineFiles(new Path(listensFolder(date)), date, true);
+  }
+
+  /**
+   * The line files ({@code *.json}, {@code *.json.gz}) in a date's folder of one feed, by path; a
+   * {@code required} feed fails clearly without them, an optional one has none.
+   */
+  private List<FileStatus> lineFiles(Path folder, LocalDate date, boolean required) {
     try {
       FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(folder)) {
+        if (!required) {
+          return List.of();
+        }
         throw new PipelineException(
             "no landing folder for " + date + ": " + folder + " does not exist");
       }
       List<FileStatus> files =
           Arrays.stream(fs.listStatus(folder))
               .filter(FileStatus::isFile)
-              .filter(status -> isListenFile(status.getPath().toString()))
+              .filter(status -> isLineFile(status.getPath().toString()))
               .sorted(Comparator.comparing(status -> status.getPath().toString()))
               .toList();
-      if (files.isEmpty()) {
+      if (files.isEmpty() && required) {
         throw new PipelineException(
             "no listen files (*.json, *.json.gz) for " + date + " in " + folder);
       }
@@ -165,7 +174,7 @@ public final class Landing {
     }
   }
 
-  private static boolean isListenFile(String path) {
+  private static boolean isLineFile(String path) {
     String name = path.substring(path.lastIndexOf('/') + 1);
     return !name.startsWith(".")
         && !name.startsWith("_")
