@@ -42,7 +42,7 @@ class CrashTest extends SparkTestBase {
 
   /**
    * Starts the crashed lake with every date ingested and silver for all but the last two, the clean
-   * one with all of silver, as a run that never crashed built it.
+   * one with all of silver and the week's weekly run, as a run that never crashed built them.
    */
   @BeforeAll
   static void ingestEveryDateAndBuildSilverButTheLastTwo() {
@@ -51,8 +51,7 @@ class CrashTest extends SparkTestBase {
     clean = new Lake(spark, tempDir.resolve("clean").toString());
     GeneratedLake.copyTo(GeneratedLake.Stage.ALL_BUT_LAST_TWO, landing, tempDir.resolve("crashed"));
     List<LocalDate> dates =
-        GeneratedLake.copyLakeTo(GeneratedLake.Stage.SILVER, tempDir.resolve("clean"))
-            .arrivalDates();
+        GeneratedLake.copyLakeTo(GeneratedLake.Stage.WEEK, tempDir.resolve("clean")).arrivalDates();
     lastDate = dates.get(dates.size() - 1);
     beforeLast = dates.get(dates.size() - 2);
   }
@@ -107,9 +106,9 @@ class CrashTest extends SparkTestBase {
         "a killed weekly has no verdict, so its week cannot be published");
 
     CliRun rerun = CliRun.of(options(crashed), "weekly", "--week", WEEK.toString());
-    CliRun reference = CliRun.of(options(clean), "weekly", "--week", WEEK.toString());
 
-    assertEquals(reference.code(), rerun.code(), rerun.err());
+    // The clean lake's weekly of the week succeeded with the same options (GeneratedLake.WEEK).
+    assertEquals(0, rerun.code(), rerun.err());
     // The model version names silver's table version, which the crash's extra commits moved on.
     assertSameRows(
         clean.read(Table.GOLD_DISCOVER_WEEKLY).drop("model_version"),

@@ -39,7 +39,12 @@ public final class GeneratedLake {
     /** Every arrival date ingested; silver for all but the last two. */
     ALL_BUT_LAST_TWO,
     /** Every arrival date ingested and in silver. */
-    SILVER
+    SILVER,
+    /**
+     * {@link #SILVER} with {@link #WEEK} built by {@code weekly} (small ALS) and accepted, not
+     * published; built the first time a class asks for it.
+     */
+    WEEK
   }
 
   /** The arguments of {@code generate} for three weeks of this lake's shape. */
@@ -92,8 +97,28 @@ public final class GeneratedLake {
 
   /** Copies only the lake of {@code stage} to {@code lake}; returns the landing's manifest. */
   public static synchronized Manifest copyLakeTo(Stage stage, Path lake) {
-    copy(built().resolve(stage.name()), lake);
+    Path folder = built().resolve(stage.name());
+    if (stage == Stage.WEEK && !Files.exists(folder)) {
+      buildWeek(folder);
+    }
+    copy(folder, lake);
     return Generator.readManifest(built.resolve("landing"));
+  }
+
+  /** The {@link Stage#WEEK} lake: the silver one with {@link #WEEK}'s weekly run on a copy. */
+  private static void buildWeek(Path folder) {
+    Path lake = built.resolve("week-building");
+    copy(built.resolve(Stage.SILVER.name()), lake);
+    CliRun.succeeding(
+        CliRun.smallRun(lake.toString(), built.resolve("landing"), List.of()),
+        "weekly",
+        "--week",
+        WEEK);
+    try {
+      Files.move(lake, folder);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static Path built() {

@@ -73,6 +73,14 @@ public abstract class SparkTestBase {
                       // weekly run.
                       "spark.sql.ui.explainMode", "simple",
                       "spark.databricks.delta.snapshotPartitions", "1",
+                      // The suite's tables are a few thousand rows: planning, not running, is
+                      // most of a query's time. Without adaptive re-planning and generated code
+                      // (expressions interpreted), WeeklyRecommendationsTest took 168-171 s
+                      // against 192-198 s, in alternating runs (bench/HISTORY.md). The CLI's own
+                      // JVMs (CrashTest's, the DAG's, the demo) keep Spark's defaults.
+                      "spark.sql.adaptive.enabled", "false",
+                      "spark.sql.codegen.wholeStage", "false",
+                      "spark.sql.codegen.factoryMode", "NO_CODEGEN",
                       "spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")));
       createdConf = Map.copyOf(sqlConf(shared));
     }

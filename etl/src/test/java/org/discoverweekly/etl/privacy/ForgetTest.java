@@ -68,8 +68,7 @@ class ForgetTest extends SparkTestBase {
     CassandraNode.freshKeyspace(KEYSPACE).close();
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    GeneratedLake.copyTo(landing, tempDir.resolve("lake"));
-    CliRun.succeeding(options(), "weekly", "--week", WEEK.toString());
+    GeneratedLake.copyTo(GeneratedLake.Stage.WEEK, landing, tempDir.resolve("lake"));
     CliRun.succeeding(options(), "publish", "--week", WEEK.toString());
     // The user to forget: one with a served playlist, feedback and, if any, quarantined lines.
     Dataset<Row> quarantined =

@@ -66,7 +66,7 @@ class PublishTest extends SparkTestBase {
   static void buildTwoWeeks() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    GeneratedLake.copyTo(landing, tempDir.resolve("lake"));
+    GeneratedLake.copyTo(GeneratedLake.Stage.WEEK, landing, tempDir.resolve("lake"));
     cli("weekly", "--week", W1.toString());
     session = CassandraNode.freshKeyspace(KEYSPACE);
   }
@@ -153,7 +153,7 @@ class PublishTest extends SparkTestBase {
   @Test
   @Order(1)
   void shouldPublishOnlyWeeksTheGateAccepted() {
-    CliRun unjudged = run("publish", "--week", W2.toString());
+    CliRun unjudged = run("publish", "--week", W2.plusDays(7).toString());
     assertEquals(1, unjudged.code());
     assertTrue(unjudged.errLine().contains("has no quality-gate verdict yet"), unjudged.err());
 
