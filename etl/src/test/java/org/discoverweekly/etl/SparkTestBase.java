@@ -19,6 +19,7 @@ import org.discoverweekly.etl.storage.SparkSessions;
 import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import scala.collection.JavaConverters;
 
@@ -44,7 +45,8 @@ public abstract class SparkTestBase {
   private static Map<String, String> createdConf;
 
   @BeforeAll
-  static void startSpark() {
+  static void startSpark(TestInfo test) {
+    SparkQueryStats.countFor(test.getTestClass().map(Class::getSimpleName).orElse("?"));
     spark = shared();
   }
 
@@ -82,6 +84,9 @@ public abstract class SparkTestBase {
                       "spark.sql.codegen.wholeStage", "false",
                       "spark.sql.codegen.factoryMode", "NO_CODEGEN",
                       "spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")));
+      if (SparkQueryStats.enabled()) {
+        shared.sparkContext().addSparkListener(new SparkQueryStats());
+      }
       createdConf = Map.copyOf(sqlConf(shared));
     }
     return shared;
