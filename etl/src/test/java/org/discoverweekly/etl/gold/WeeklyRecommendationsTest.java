@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@code weekly} through the CLI on two generated weeks with planted taste clusters and bots: the
- * playlists keep every rule, ALS beats popularity, a rerun reuses its steps and changes nothing,
- * and a failed gate stops the week.
+ * {@code weekly} through the CLI on two generated weeks with planted taste clusters and bots (the
+ * shared lake's {@link GeneratedLake.Stage#WEEK}, whose build ran the week): the playlists keep
+ * every rule, ALS beats popularity, a rerun reuses its steps and changes nothing, a forced one
+ * rebuilds the same rows, and a failed gate stops the week.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WeeklyRecommendationsTest extends SparkTestBase {
@@ -45,7 +46,7 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   static void buildSilver() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    manifest = GeneratedLake.copyTo(landing, tempDir.resolve("lake"));
+    manifest = GeneratedLake.copyTo(GeneratedLake.Stage.WEEK, landing, tempDir.resolve("lake"));
   }
 
   private static Dataset<Row> playlists() {
@@ -67,12 +68,11 @@ class WeeklyRecommendationsTest extends SparkTestBase {
 
   @Test
   @Order(1)
-  void shouldBuildTheWeekAndPassTheGate() {
-    String out = cli("weekly", "--week", WEEK);
-
-    assertTrue(out.contains("gate: accepted"), out);
+  void shouldHaveBuiltTheWeekAndPassedTheGate() {
     assertEquals("accepted", latestRun("gate").getAs("status"));
+    assertEquals("succeeded", latestRun("snapshot").getAs("status"));
     assertEquals("succeeded", latestRun("train").getAs("status"));
+    assertEquals("succeeded", latestRun("evaluate").getAs("status"));
   }
 
   @Test
@@ -205,6 +205,8 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     String out = cli("weekly", "--week", WEEK, "--force");
 
     assertTrue(out.contains("model: trained; BLAS: ") && out.contains("backtest (k = 30):"), out);
+    assertTrue(out.contains("gate: accepted"), out);
+    assertEquals("succeeded", latestRun("train").getAs("status"));
     assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
   }
 

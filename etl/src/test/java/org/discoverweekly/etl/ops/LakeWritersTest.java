@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.GeneratedLake;
 import org.discoverweekly.etl.SparkTestBase;
+import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,10 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * One writer per lake: a second {@code weekly} of the same week started while the first runs fails
- * at once and changes nothing; {@code maintain} refuses while another command writes, compacts and
- * Z-orders without changing a row, and vacuums by its retention; a lock whose process is gone is
- * taken over.
+ * One writer per lake, on a copy of the shared lake with its week built: a second {@code weekly} of
+ * the same week started while the first runs fails at once and changes nothing; {@code maintain}
+ * refuses while another command writes, compacts and Z-orders without changing a row, and vacuums
+ * by its retention; a lock whose process is gone is taken over.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LakeWritersTest extends SparkTestBase {
@@ -53,22 +54,34 @@ class LakeWritersTest extends SparkTestBase {
   static void buildSilver() {
     landing = tempDir.resolve("landing");
     lake = new Lake(spark, tempDir.resolve("lake").toString());
-    GeneratedLake.copyTo(landing, tempDir.resolve("lake"));
+    GeneratedLake.copyTo(GeneratedLake.Stage.WEEK, landing, tempDir.resolve("lake"));
   }
 
   @Test
   @Order(1)
   void shouldRefuseASecondWeeklyOfTheWeekWhileTheFirstRunsAndLetTheFirstFinish() throws Exception {
-    CompletableFuture<CliRun> first =
-        CompletableFuture.supplyAsync(() -> CliRun.of(options(), "weekly", "--week", "" + WEEK));
+    long verdicts = gateVerdicts();
     Path lockFile = Path.of(lock().path());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!Files.exists(lockFile) && !first.isDone() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertTrue(Files.exists(lockFile), "the first weekly never took the lake's lock");
+    CompletableFuture<CliRun> first;
+    CliRun second;
+    // The first run waits between its rank and evaluate steps, holding the lock, until the second
+    // has been refused (a second that got past the lock would wait there too, and time out).
+    System.setProperty(FaultPoint.PAUSE_PROPERTY, WeeklyRecommendations.RANKED);
+    try {
+      first =
+          CompletableFuture.supplyAsync(() -> CliRun.of(options(), "weekly", "--week", "" + WEEK));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!Files.exists(lockFile) && !first.isDone() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(Files.exists(lockFile), "the first weekly never took the lake's lock");
 
-    CliRun second = CliRun.of(options(), "weekly", "--week", "" + WEEK);
+      second =
+          CompletableFuture.supplyAsync(() -> CliRun.of(options(), "weekly", "--week", "" + WEEK))
+              .get(2, TimeUnit.MINUTES);
+    } finally {
+      System.clearProperty(FaultPoint.PAUSE_PROPERTY);
+    }
 
     assertEquals(1, second.code(), second.err());
     assertTrue(
@@ -78,12 +91,8 @@ class LakeWritersTest extends SparkTestBase {
     CliRun firstDone = first.get(5, TimeUnit.MINUTES);
     assertEquals(0, firstDone.code(), firstDone.err());
     assertFalse(Files.exists(lockFile), "the lock must be released");
-    // The refused run recorded nothing: one gate verdict, one playlist per user and position.
-    assertEquals(
-        1,
-        lake.read(Table.OPS_PIPELINE_RUNS)
-            .filter(col("stage").equalTo("gate").and(col("week").equalTo(WEEK.toString())))
-            .count());
+    // The refused run recorded nothing: one more gate verdict, one playlist per user and position.
+    assertEquals(verdicts + 1, gateVerdicts());
     var gold = lake.read(Table.GOLD_DISCOVER_WEEKLY).filter(col("week").equalTo(WEEK.toString()));
     assertTrue(gold.count() > 0);
     assertEquals(gold.count(), gold.select("user_id", "position").distinct().count());
@@ -175,6 +184,12 @@ class LakeWritersTest extends SparkTestBase {
     assertEquals(1, refused.code(), refused.err());
     assertTrue(refused.errLine().contains("on another-host"), refused.err());
     Files.delete(lockFile);
+  }
+
+  private static long gateVerdicts() {
+    return lake.read(Table.OPS_PIPELINE_RUNS)
+        .filter(col("stage").equalTo("gate").and(col("week").equalTo(WEEK.toString())))
+        .count();
   }
 
   private static void writeLock(Path lockFile, String host, long pid) throws Exception {
