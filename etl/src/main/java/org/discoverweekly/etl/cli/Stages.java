@@ -293,7 +293,11 @@ final class Stages {
           String.format("%.4f", m.map()),
           String.format("%.4f", m.coverage()));
     }
-    out.println("backtest (k = " + metrics.als().k() + (metrics.reused() ? ", reused" : "") + "):");
+    String how =
+        metrics.reused()
+            ? ", reused"
+            : Backtest.FITTED.equals(metrics.model()) ? "" : ", with " + metrics.model();
+    out.println("backtest (k = " + metrics.als().k() + how + "):");
     table.print(out);
   }
 

@@ -39,7 +39,9 @@ import org.discoverweekly.models.RankingQuality.Metrics;
 /**
  * {@code gold.model_metrics} for week W: the week's recipe trained on listens before W − 7 days,
  * ranked as the weekly run ranks, and scored against the tracks each warm user played for the first
- * time in [W − 7 days, W), for ALS and for the popularity baseline on the same users.
+ * time in [W − 7 days, W), for ALS and for the popularity baseline on the same users. That model is
+ * the one W − 7's own run trained when it was built with the same recipe ({@link
+ * WeeklyReuse#backtestModel}): one ALS fit per steady week.
  */
 public final class Backtest {
 
@@ -51,18 +53,35 @@ public final class Backtest {
     this.settings = settings;
   }
 
-  /** ALS's and popularity's metrics on the same users; {@code reused}: read back from gold. */
-  public record Result(Metrics als, Metrics popularity, boolean reused) {}
+  /**
+   * ALS's and popularity's metrics on the same users; {@code reused}: read back from gold; {@code
+   * model}: the model version of W − 7 the backtest ranked with, or {@link #FITTED}.
+   */
+  public record Result(Metrics als, Metrics popularity, boolean reused, String model) {}
 
-  /** Evaluates W; {@link #write} records the metrics. */
-  public Result run(LocalDate week, String modelVersion) {
+  /** {@link Result#model} of a backtest that fitted the recipe itself. */
+  public static final String FITTED = "fitted";
+
+  /** The model W − 7's run trained, its version, and W − 7's matrix, which it was trained on. */
+  public record PriorModel(String modelVersion, ALSModel model, Dataset<Row> matrix) {}
+
+  /**
+   * Evaluates W, with {@code prior} when W − 7's model serves, else fitting the recipe on the
+   * listens before W − 7 days; {@link #write} records the metrics.
+   */
+  public Result run(LocalDate week, Optional<PriorModel> prior) {
     LocalDate split = week.minusDays(7);
-    BuildSnapshot.Snapshot snapshot =
-        BuildSnapshot.transform(
-            BuildSnapshot.listensInWindow(lake, split, settings.matrix().historyDays()),
-            split,
-            settings.matrix());
-    Dataset<Row> matrix = snapshot.matrix().cache();
+    Optional<BuildSnapshot.Snapshot> snapshot =
+        prior.isPresent()
+            ? Optional.empty()
+            : Optional.of(
+                BuildSnapshot.transform(
+                    BuildSnapshot.listensInWindow(lake, split, settings.matrix().historyDays()),
+                    split,
+                    settings.matrix()));
+    Dataset<Row> matrix =
+        (prior.isPresent() ? prior.get().matrix() : snapshot.get().matrix()).cache();
+    String modelName = prior.map(PriorModel::modelVersion).orElse(FITTED);
     Sample sample = null;
     Dataset<Row> relevant = null;
     try {
@@ -71,7 +90,7 @@ public final class Backtest {
         // No listens before the split: nothing to train the backtest on, so no user is evaluated
         // and the gate rejects the week.
         Metrics none = new Metrics(k, 0, 0, 0, 0, 0, 0);
-        return new Result(none, none, false);
+        return new Result(none, none, false, modelName);
       }
       sample =
           sample(
@@ -82,7 +101,7 @@ public final class Backtest {
               settings.evaluateUsers());
       // The sample read every user of the matrix, which is now cached whole: the snapshot's own
       // caches of nearly the same rows can go before the fit.
-      snapshot.close();
+      snapshot.ifPresent(BuildSnapshot.Snapshot::close);
       Column beforeSplit = beforeSplit(split);
       Dataset<Row> users = sample.users();
       // First played before the split, the track was heard; on or after it, a first play.
@@ -95,7 +114,8 @@ public final class Backtest {
               pairs.filter(beforeSplit).select("user_id", "track_id"),
               catalog,
               settings.playlists())) {
-        ALSModel model = ImplicitAls.fit(matrix, settings.als());
+        ALSModel model =
+            prior.isPresent() ? prior.get().model() : ImplicitAls.fit(matrix, settings.als());
         // Both models' lists are scored against the same first plays, aggregated once. By track
         // id: a track first played after the split may have no index in the backtest's matrix.
         relevant =
@@ -117,14 +137,14 @@ public final class Backtest {
                 scored(playlists.withTrackIds(playlists.byPopularity(users)), relevant),
                 k,
                 available);
-        return new Result(als, popularity, false);
+        return new Result(als, popularity, false, modelName);
       }
     } finally {
       if (relevant != null) {
         relevant.unpersist();
       }
       matrix.unpersist();
-      snapshot.close();
+      snapshot.ifPresent(BuildSnapshot.Snapshot::close);
       if (sample != null) {
         sample.close();
       }
@@ -201,8 +221,12 @@ public final class Backtest {
     return rows.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(rows.get(0).getDouble(0));
   }
 
-  /** W's metrics as a backtest of {@code modelVersion} wrote them, if it did. */
-  public static Optional<Result> recorded(Lake lake, LocalDate week, String modelVersion) {
+  /**
+   * W's metrics as a backtest of {@code modelVersion} wrote them, if it did, ranked with {@code
+   * backtestModel} as its run recorded.
+   */
+  public static Optional<Result> recorded(
+      Lake lake, LocalDate week, String modelVersion, String backtestModel) {
     Map<String, Metrics> byModel = new HashMap<>();
     for (Row row :
         lake.read(GOLD_MODEL_METRICS)
@@ -226,7 +250,7 @@ public final class Backtest {
     Metrics popularity = byModel.get("popularity");
     return als == null || popularity == null
         ? Optional.empty()
-        : Optional.of(new Result(als, popularity, true));
+        : Optional.of(new Result(als, popularity, true, backtestModel));
   }
 
   /**

@@ -125,24 +125,37 @@ public final class WeeklyPlan {
   }
 
   /**
-   * W's backtest, or the metrics recorded for the same recipe, with the beyond-accuracy metrics of
-   * W's playlists as they are now, in {@code gold.model_metrics}.
+   * W's backtest, ranked with W − 7's own model when its run trained the same recipe, or the
+   * metrics recorded for the same recipe, with the beyond-accuracy metrics of W's playlists as they
+   * are now, in {@code gold.model_metrics}; the step's config names the backtest's model.
    */
   public Step evaluate() {
     Optional<Backtest.Result> recorded = reuse.backtest(recipe);
+    Optional<String> priorModel =
+        recorded.isPresent() ? Optional.empty() : reuse.backtestModel(recipe, settings);
     return new Step(
         "evaluate",
         () -> {
           metrics =
               recorded.orElseGet(
-                  () -> new Backtest(lake, settings).run(recipe.week(), recipe.modelVersion()));
+                  () ->
+                      new Backtest(lake, settings).run(recipe.week(), priorModel.map(this::prior)));
           beyond = new BeyondWeek(lake, settings).measure(recipe.week());
           Backtest.write(lake, recipe.week(), recipe.modelVersion(), metrics, beyond);
           Map<String, Long> counts = Map.of("users", metrics.als().users());
+          Map<String, String> config = new TreeMap<>(recipe.evaluateConfig());
+          config.put(WeeklyReuse.BACKTEST_MODEL, metrics.model());
           return recorded.isPresent()
-              ? reused(recipe.inputs(), counts, recipe.evaluateConfig())
-              : succeeded(recipe.inputs(), counts, recipe.evaluateConfig());
+              ? reused(recipe.inputs(), counts, config)
+              : succeeded(recipe.inputs(), counts, config);
         });
+  }
+
+  /** W − 7's model of {@code version}, saved by its run, and W − 7's matrix it was trained on. */
+  private Backtest.PriorModel prior(String version) {
+    LocalDate prior = recipe.week().minusDays(7);
+    return new Backtest.PriorModel(
+        version, models.load(prior, version), BuildSnapshot.read(lake, prior).drop("week"));
   }
 
   /** The quality gate's verdict on W's backtest, recorded as the step's status. */

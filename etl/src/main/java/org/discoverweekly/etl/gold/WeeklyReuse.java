@@ -1,18 +1,27 @@
 package org.discoverweekly.etl.gold;
 
+import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
+import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
+
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.ops.RunHistory;
 import org.discoverweekly.etl.storage.Lake;
 
 /**
  * Which of week W's outputs are kept rather than rebuilt: the snapshot and the model when their
  * latest run was built from the same model version (and the model's files are whole), the backtest
- * when its latest run had the same recipe and its metrics are in gold; nothing when forced.
+ * when its latest run had the same recipe and its metrics are in gold, and the backtest's model
+ * when W − 7's run trained it with the same recipe; nothing when forced.
  */
 public final class WeeklyReuse {
+
+  /** The evaluate step's config key naming the model its backtest ranked with. */
+  public static final String BACKTEST_MODEL = "backtest_model";
 
   private final Lake lake;
   private final RunHistory history;
@@ -45,10 +54,57 @@ public final class WeeklyReuse {
 
   /** The backtest's metrics as gold holds them, if it is kept. */
   public Optional<Backtest.Result> backtest(WeekRecipe recipe) {
-    return force
-            || history.current("evaluate", recipe.week(), "backtest", recipe.backtest()).isEmpty()
-        ? Optional.empty()
-        : Backtest.recorded(lake, recipe.week(), recipe.modelVersion());
+    if (force) {
+      return Optional.empty();
+    }
+    return history
+        .current("evaluate", recipe.week(), "backtest", recipe.backtest())
+        .flatMap(
+            run ->
+                Backtest.recorded(
+                    lake,
+                    recipe.week(),
+                    recipe.modelVersion(),
+                    config(run).getOrDefault(BACKTEST_MODEL, Backtest.FITTED)));
+  }
+
+  /**
+   * The model W − 7's own run trained, when W's backtest can rank with it instead of fitting the
+   * recipe again on the listens before W − 7 days, which is what that run trained on: W − 7's
+   * latest train run succeeded or was reused with W's matrix and ALS settings, from silver no newer
+   * than W's, its snapshot is still the matrix that model was trained on, and the model's files are
+   * whole. Empty when forced (a forced week fits everything again).
+   */
+  public Optional<String> backtestModel(WeekRecipe recipe, WeeklySettings settings) {
+    if (force) {
+      return Optional.empty();
+    }
+    LocalDate prior = recipe.week().minusDays(7);
+    return history
+        .current("train", prior, "matrix", settings.matrix().toString())
+        .filter(run -> settings.als().toString().equals(config(run).get("als")))
+        .filter(run -> noNewerSilver(run.getJavaMap(run.fieldIndex("input_versions")), recipe))
+        .map(run -> config(run).get("model_version"))
+        .filter(
+            version ->
+                history.current("snapshot", prior, "model_version", version).isPresent()
+                    && models.exists(prior, version));
+  }
+
+  /** Whether a run read silver at versions no newer than the ones W's recipe pins. */
+  private static boolean noNewerSilver(Map<String, Long> read, WeekRecipe recipe) {
+    for (String table : List.of(SILVER_LISTENS.sqlName(), SILVER_FEEDBACK.sqlName())) {
+      Long version = read.get(table);
+      if (version != null && version > recipe.inputs().getOrDefault(table, -1L)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, String> config(Row run) {
+    int config = run.fieldIndex("config");
+    return run.isNullAt(config) ? Map.of() : run.getJavaMap(config);
   }
 
   private static Map<String, Long> rowCounts(Row run) {

@@ -14,6 +14,7 @@ import org.discoverweekly.etl.CassandraNode;
 import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.GeneratedLake;
 import org.discoverweekly.etl.SparkTestBase;
+import org.discoverweekly.etl.gold.Backtest;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.serving.PublishWeek;
 import org.discoverweekly.etl.storage.Lake;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code backfill} over two weeks with history before them: the second week fails after its rows
- * are written, the summary names it, and the rerun skips the first week and finishes the second.
+ * are written, the summary names it, and the rerun skips the first week and finishes the second,
+ * whose backtest ranks with the first week's model (one ALS fit per steady week).
  */
 @ExtendWith(CassandraNode.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -128,10 +130,49 @@ class BackfillTest extends SparkTestBase {
 
   @Test
   @Order(3)
+  void shouldBacktestTheSecondWeekWithTheFirstWeeksModelAndJudgeItAsAFreshFitWould() {
+    String w1Model = configOf(latestRun("train", W1)).get("model_version");
+    assertEquals(Backtest.FITTED, configOf(latestRun("evaluate", W1)).get("backtest_model"));
+    assertEquals(w1Model, configOf(latestRun("evaluate", W2)).get("backtest_model"));
+    assertEquals("accepted", latestRun("gate", W2).getAs("status"));
+    double ndcg = alsNdcg(W2);
+
+    CliRun fitted = run("evaluate", "--week", W2.toString(), "--force");
+
+    assertEquals(0, fitted.code(), fitted.err());
+    assertTrue(fitted.out().contains("backtest (k = 30):"), fitted.out());
+    assertTrue(fitted.out().contains("gate: would accept"), fitted.out());
+    assertEquals(Backtest.FITTED, configOf(latestRun("evaluate", W2)).get("backtest_model"));
+    // The fresh fit also sees the late listens from before W1 that arrived with W2's dates, which
+    // W1's model was trained without: its metrics differ a little (0.3232 against 0.3241 when
+    // written), the verdict not at all.
+    assertEquals(ndcg, alsNdcg(W2), 0.01);
+  }
+
+  @Test
+  @Order(4)
   void shouldRejectARangeThatEndsBeforeItStarts() {
     CliRun backwards = run("backfill", "--from", W2.toString(), "--to", W1.toString());
     assertEquals(2, backwards.code());
     assertTrue(backwards.errLine().contains("--to " + W1 + " is before --from " + W2));
+  }
+
+  private static Row latestRun(String stage, LocalDate week) {
+    return lake.read(Table.OPS_PIPELINE_RUNS)
+        .filter("stage = '" + stage + "' AND week = DATE'" + week + "'")
+        .orderBy(org.apache.spark.sql.functions.col("finished_at").desc())
+        .head();
+  }
+
+  private static Map<String, String> configOf(Row run) {
+    return run.getJavaMap(run.fieldIndex("config"));
+  }
+
+  private static double alsNdcg(LocalDate week) {
+    return lake.read(Table.GOLD_MODEL_METRICS)
+        .filter("week = DATE'" + week + "' AND model = 'als'")
+        .head()
+        .getAs("ndcg");
   }
 
   private static String firstUser(LocalDate week) {
