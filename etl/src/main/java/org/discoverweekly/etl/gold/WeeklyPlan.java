@@ -132,7 +132,7 @@ public final class WeeklyPlan {
   public Step evaluate() {
     Optional<Backtest.Result> recorded = reuse.backtest(recipe);
     Optional<String> priorModel =
-        recorded.isPresent() ? Optional.empty() : reuse.backtestModel(recipe, settings);
+        recorded.isPresent() ? Optional.empty() : reuse.backtestModel(recipe);
     return new Step(
         "evaluate",
         () -> {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Row;
-import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.ops.RunHistory;
 import org.discoverweekly.etl.storage.Lake;
 
@@ -75,14 +74,14 @@ public final class WeeklyReuse {
    * than W's, its snapshot is still the matrix that model was trained on, and the model's files are
    * whole. Empty when forced (a forced week fits everything again).
    */
-  public Optional<String> backtestModel(WeekRecipe recipe, WeeklySettings settings) {
+  public Optional<String> backtestModel(WeekRecipe recipe) {
     if (force) {
       return Optional.empty();
     }
     LocalDate prior = recipe.week().minusDays(7);
     return history
-        .current("train", prior, "matrix", settings.matrix().toString())
-        .filter(run -> settings.als().toString().equals(config(run).get("als")))
+        .current("train", prior, "matrix", recipe.config().get("matrix"))
+        .filter(run -> recipe.config().get("als").equals(config(run).get("als")))
         .filter(run -> noNewerSilver(run.getJavaMap(run.fieldIndex("input_versions")), recipe))
         .map(run -> config(run).get("model_version"))
         .filter(
