@@ -1,21 +1,33 @@
-"""One real run of the DAG through Airflow: `dag.test()` submits the application jar with
-pyspark's spark-submit in local mode against a temporary lake and the local Cassandra, then the
-week's gold rows and what Cassandra serves are checked, and gold.discover_weekly is read with
-delta-rs (the deltalake package), a Delta reader that shares no code with Spark: it must give
-exactly the rows Spark reads, and the table and column comments."""
+"""One real week on a real Spark standalone cluster, run through Airflow.
+
+`bin/spark-cluster` starts a master and two workers on loopback (each a JVM of its own, and every
+application's executors in JVMs of their own). Against a temporary lake and the local Cassandra,
+with the first of four weeks of landing data in silver as history: `backfill` builds and
+publishes the next two weeks as one spark-submit to the cluster, then `dag.test()` runs the DAG's
+week, each task a spark-submit through the `spark_default` connection. Then:
+
+- the ledger is complete for every week, and Cassandra serves exactly the week's gold rows;
+- `run` of the same week from the same landing files in `local[2]`, on a copy of the lake as the
+  backfill left it, writes the same gold rows: the cluster changes nothing;
+- gold.discover_weekly read with delta-rs (the deltalake package), a Delta reader that shares no
+  code with Spark, gives exactly the rows Spark reads, and the table and column comments.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sysconfig
+import urllib.request
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import pendulum
 import pytest
+from cassandra.cluster import Cluster
 from deltalake import DeltaTable
 
 from conftest import DAGS
@@ -23,7 +35,10 @@ from conftest import DAGS
 HOME = DAGS.parent
 JAR = HOME / "etl" / "target" / "discover-weekly.jar"
 CLI = HOME / "bin" / "discover-weekly"
+MAIN_CLASS = "org.discoverweekly.etl.cli.DiscoverWeekly"
+# The run's week; the two weeks before it come from one backfill.
 WEEK = "2026-11-16"
+BACKFILL = ("2026-11-02", "2026-11-09")
 KEYSPACE = "discover_airflow_test"
 GOLD_COLUMNS = [
     "week",
@@ -42,10 +57,28 @@ NODE = {
     "DW_CASSANDRA_PORT": "19042",
     "DW_CASSANDRA_STORAGE_PORT": "17000",
 }
+# The test's own cluster: its own directory and ports, so it never meets an operator's.
+CLUSTER = {
+    "DW_SPARK_CLUSTER_DIR": str(HOME / "var" / "spark-cluster-test"),
+    "DW_SPARK_MASTER_PORT": "17077",
+    "DW_SPARK_MASTER_UI_PORT": "18080",
+    "SPARK_HOME": str(Path(sysconfig.get_paths()["purelib"]) / "pyspark"),
+}
+MASTER = f"spark://127.0.0.1:{CLUSTER['DW_SPARK_MASTER_PORT']}"
+# Every JVM of a cluster: master, workers and the executors they start.
+SPARK_DAEMONS = (
+    "org.apache.spark.deploy.master.Master|org.apache.spark.deploy.worker.Worker"
+    "|org.apache.spark.executor.CoarseGrainedExecutorBackend"
+)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(CLI), *args], capture_output=True, text=True, check=True)
+
+
+def spark_cluster(verb: str) -> subprocess.Popen:
+    script = str(HOME / "bin" / "spark-cluster")
+    return subprocess.Popen([script, verb], env={**os.environ, **CLUSTER})
 
 
 @pytest.fixture(scope="module")
@@ -59,46 +92,138 @@ def cassandra_starting():
 
 
 @pytest.fixture(scope="module")
-def cassandra(cassandra_starting):
-    """The local node, up."""
-    if cassandra_starting.wait() != 0:
-        pytest.fail("bin/cassandra-local start failed (its output is above)")
+def cluster_starting():
+    """The Spark cluster, started in the background; stopped at the end, leaving no JVM behind."""
+    starting = spark_cluster("start")
+    yield starting
+    starting.wait()
+    assert spark_cluster("stop").wait() == 0
+    left = subprocess.run(["pgrep", "-f", SPARK_DAEMONS], capture_output=True, text=True).stdout
+    assert not left, f"bin/spark-cluster stop left Spark JVMs running: {left.split()}"
+
+
+def wait_for(starting: subprocess.Popen, script: str) -> None:
+    if starting.wait() != 0:
+        pytest.fail(f"bin/{script} start failed (its output is above)")
 
 
 @pytest.fixture(scope="module")
-def pipeline_conf(tmp_path_factory, cassandra_starting):
-    """Landing data of three weeks; silver already holds the two weeks before the run's week."""
-    if not JAR.exists():
-        pytest.fail(f"{JAR} is missing: bin/test builds it (mvn verify) before the DAG tests")
-    work = tmp_path_factory.mktemp("run")
-    landing = work / "landing"
-    conf = work / "pipeline.conf"
-    conf.write_text(
+def cassandra(cassandra_starting):
+    wait_for(cassandra_starting, "cassandra-local")
+
+
+@pytest.fixture(scope="module")
+def cluster(cluster_starting):
+    wait_for(cluster_starting, "spark-cluster")
+
+
+def applications() -> Counter[str]:
+    """The applications the cluster's master has run to the end, by name."""
+    port = CLUSTER["DW_SPARK_MASTER_UI_PORT"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/", timeout=5) as answer:
+        apps = json.load(answer)["completedapps"]
+    return Counter(app["name"] for app in apps if app["state"] == "FINISHED")
+
+
+@pytest.fixture(scope="module")
+def submit_env(tmp_path_factory) -> dict[str, str]:
+    """What a spark-submit needs: pyspark's Spark home, a driver that executors reach on loopback,
+    and a Spark config dir with the project's logging (the driver at WARN). Its executors compile
+    with C1 alone: an executor of these tests lives for seconds on a few thousand rows, and C2's
+    compiling cost more than it saved (a week's `weekly` on this cluster: 112 s and 215 CPU
+    seconds with both compilers, 83 s and 152 with C1, two runs each)."""
+    conf_dir = tmp_path_factory.mktemp("spark-conf")
+    shutil.copy(HOME / "conf" / "log4j2.properties", conf_dir)
+    (conf_dir / "spark-defaults.conf").write_text(
+        "spark.executor.extraJavaOptions -XX:TieredStopAtLevel=1\n"
+    )
+    return {
+        "SPARK_HOME": CLUSTER["SPARK_HOME"],
+        "SPARK_CONF_DIR": str(conf_dir),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+    }
+
+
+def write_conf(path: Path, landing: Path, keyspace: str) -> Path:
+    """A pipeline config for a lake beside it; a master only where spark-submit names none."""
+    path.parent.mkdir(parents=True)
+    path.write_text(
         f"""
-        lake = "{work / "lake"}"
+        lake = "{path.parent / "lake"}"
         landing = "{landing}"
-        spark.shuffle-partitions = 2
+        spark {{ master = "local[2]", shuffle-partitions = 2 }}
         weekly.als {{ rank = 8, max-iter = 3 }}
-        cassandra {{ port = 19042, keyspace = "{KEYSPACE}" }}
+        cassandra {{ port = 19042, keyspace = "{keyspace}" }}
         """
     )
-    cli("generate", "--out", str(landing), "--users", "150", "--tracks", "1000", "--weeks", "3",
+    return path
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory, cassandra_starting, cluster_starting):
+    """Landing data of four weeks."""
+    if not JAR.exists():
+        pytest.fail(f"{JAR} is missing: bin/test builds it (mvn verify) before the DAG tests")
+    landing = tmp_path_factory.mktemp("landing")
+    cli("generate", "--out", str(landing), "--users", "150", "--tracks", "1000", "--weeks", "4",
         "--end-week", WEEK, "--seed", "7", "--plays-per-day", "12")  # fmt: skip
+    return landing
+
+
+@pytest.fixture(scope="module")
+def pipeline_conf(tmp_path_factory, landing, cassandra, cluster, submit_env):
+    """The cluster's lake: the first week's dates in silver (the history the next week's backtest
+    trains on), then the two weeks after it built and published by one backfill submitted to the
+    cluster."""
+    conf = write_conf(
+        tmp_path_factory.mktemp("lakes") / "cluster" / "pipeline.conf", landing, KEYSPACE
+    )
     manifest = json.loads((landing / "manifest.json").read_text())
-    history = sorted(d for d in manifest["lines_per_arrival_date"] if d < "2026-11-09")
-    # One process ingests the dates and builds their silver (a JVM start each costs seconds).
-    cli("--conf", str(conf), "silver", "--ingest", "--from", history[0], "--to", history[-1])
+    first_week = sorted(d for d in manifest["lines_per_arrival_date"] if d < BACKFILL[0])
+    cli("--conf", str(conf), "silver", "--ingest", "--from", first_week[0], "--to", first_week[-1])
+    subprocess.run(
+        [str(Path(CLUSTER["SPARK_HOME"]) / "bin" / "spark-submit"), "--master", MASTER,
+         "--name", "discover-weekly-backfill", "--class", MAIN_CLASS, str(JAR),
+         "--conf", str(conf), "backfill", "--from", BACKFILL[0], "--to", BACKFILL[1]],
+        env={**os.environ, **submit_env}, check=True,
+    )  # fmt: skip
+    return conf
+
+
+@pytest.fixture(scope="module")
+def local_run(pipeline_conf, landing):
+    """The DAG's week from the same landing files in local[2], on a copy of the lake as the
+    backfill left it: `run` in the background (ingest, silver, weekly, publish in one process)
+    while the DAG runs; a cluster's submits leave the cores idle while executors start."""
+    local = write_conf(
+        pipeline_conf.parent.parent / "local" / "local.conf", landing, "discover_local_test"
+    )
+    shutil.copytree(pipeline_conf.parent / "lake", local.parent / "lake")
+    running = subprocess.Popen(
+        [str(CLI), "--conf", str(local), "run", "--week", WEEK],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    yield local, running
+    running.kill()
+    running.wait()
+
+
+@pytest.fixture(scope="module")
+def local_conf(local_run, run):
+    conf, running = local_run
+    output, _ = running.communicate()
+    if running.returncode != 0:
+        pytest.fail(f"run --week {WEEK} in local[2] failed:\n{output}")
     return conf
 
 
 def ledger(conf: Path) -> dict[str, tuple[int, int]]:
     """Per stage, the runs of the DAG's week that did their work (or reused it) and the most users
     a run counted, from ops.pipeline_runs read by delta-rs (no Spark start needed for a count)."""
-    rows = DeltaTable(str(conf.parent / "lake" / "ops" / "pipeline_runs")).to_pyarrow_table()
     week, first_date = date.fromisoformat(WEEK), date(2026, 11, 9)
     runs: Counter[str] = Counter()
     users: dict[str, int] = {}
-    for row in rows.to_pylist():
+    for row in ledger_rows(conf):
         if row["status"] not in ("succeeded", "accepted", "reused"):
             continue
         if row["week"] != week and (row["date"] is None or row["date"] < first_date):
@@ -110,19 +235,23 @@ def ledger(conf: Path) -> dict[str, tuple[int, int]]:
     return {stage: (n, users.get(stage, 0)) for stage, n in runs.items()}
 
 
+def ledger_rows(conf: Path) -> list[dict]:
+    return (
+        DeltaTable(str(conf.parent / "lake" / "ops" / "pipeline_runs"))
+        .to_pyarrow_table()
+        .to_pylist()
+    )
+
+
 @pytest.fixture(scope="module")
-def run(dag, airflow_db, pipeline_conf, cassandra):
-    """The DAG run of the week, in an environment like a worker's."""
+def run(dag, airflow_db, pipeline_conf, local_run, submit_env):
+    """The DAG run of the week on the cluster, in an environment like a worker's."""
     with pytest.MonkeyPatch.context() as env:
         venv_bin = Path(sysconfig.get_paths()["scripts"])
         env.setenv("PATH", f"{venv_bin}{os.pathsep}{os.environ['PATH']}")
-        # pyspark's own Spark home: its bin/spark-submit and the jars of Spark 3.5.7.
-        env.setenv("SPARK_HOME", str(Path(sysconfig.get_paths()["purelib"]) / "pyspark"))
-        # Spark's driver logs at WARN (conf/log4j2.properties) instead of INFO.
-        env.setenv("SPARK_CONF_DIR", str(HOME / "conf"))
-        env.setenv(
-            "AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[2]"})
-        )
+        for name, value in submit_env.items():
+            env.setenv(name, value)
+        env.setenv("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": MASTER}))
         # dag.test() in Airflow 3.3.2 fails when the run ends if the DAG has a deadline alert: the
         # in-process run looks the alert up by an id it never stored ('dict' object has no
         # attribute 'hex'). The scheduler path stores it; test_dag_structure checks the deadline.
@@ -136,6 +265,12 @@ def run(dag, airflow_db, pipeline_conf, cassandra):
         )
 
 
+def gold_rows(conf: Path) -> list[dict]:
+    """gold.discover_weekly opened by delta-rs, a dict per row (weeks as ISO dates)."""
+    table = DeltaTable(str(conf.parent / "lake" / "gold" / "discover_weekly"))
+    return [{**row, "week": str(row["week"])} for row in table.to_pyarrow_table().to_pylist()]
+
+
 @pytest.fixture(scope="module")
 def gold(run, pipeline_conf):
     """gold.discover_weekly as Spark reads it, a dict per row."""
@@ -144,7 +279,7 @@ def gold(run, pipeline_conf):
     return [json.loads(line) for line in out.splitlines()]
 
 
-def test_a_scheduled_week_runs_end_to_end_through_airflow(run, pipeline_conf, gold):
+def test_a_scheduled_week_runs_end_to_end_through_airflow_on_the_cluster(run, pipeline_conf, gold):
     assert run.state == "success", [(ti.task_id, ti.state) for ti in run.get_task_instances()]
     stages = ledger(pipeline_conf)
     runs = {stage: n for stage, (n, _) in stages.items()}
@@ -154,14 +289,64 @@ def test_a_scheduled_week_runs_end_to_end_through_airflow(run, pipeline_conf, go
     assert runs["evaluate"] == 2, runs
 
     slots = Counter(row["user_id"] for row in gold if row["week"] == WEEK)
-    published = stages["publish"][1]
     assert len(slots) > 100
-    assert published == len(slots)
+    assert stages["publish"][1] == len(slots)
 
-    user = min(slots)
-    served = cli("--conf", str(pipeline_conf), "playlist", "--user", user)
-    assert f" for {WEEK} " in served.stderr, served.stderr
-    assert len(served.stdout.strip().splitlines()) == 2 + slots[user]
+    # Every task was an application of the cluster (executors in JVMs of their own) and finished.
+    ran = applications()
+    for task in ("ingest", "silver", "weekly", "publish", "evaluate"):
+        assert ran[f"discover-weekly-{task}"] == 1, ran
+
+
+def test_one_backfill_on_the_cluster_builds_and_publishes_two_weeks(pipeline_conf, run):
+    assert applications()["discover-weekly-backfill"] == 1
+    verdicts, published = {}, set()
+    for row in ledger_rows(pipeline_conf):
+        if row["stage"] == "gate":
+            verdicts[str(row["week"])] = row["status"]
+        if row["stage"] == "publish" and row["status"] == "succeeded":
+            published.add(str(row["week"]))
+    assert verdicts == {BACKFILL[0]: "accepted", BACKFILL[1]: "accepted", WEEK: "accepted"}
+    assert published == {*BACKFILL, WEEK}
+
+
+def test_the_cluster_writes_the_gold_a_local_run_writes(pipeline_conf, local_conf):
+    def week(conf: Path) -> dict[tuple, dict]:
+        """The week's slots by user and position."""
+        rows = gold_rows(conf)
+        return {(r["user_id"], r["position"]): r for r in rows if r["week"] == WEEK}
+
+    on_cluster, in_local_mode = week(pipeline_conf), week(local_conf)
+    assert len(on_cluster) > 30 * 100
+    assert on_cluster.keys() == in_local_mode.keys()
+    for slot, row in on_cluster.items():
+        local = in_local_mode[slot]
+        assert {**row, "score": None} == {**local, "score": None}, slot
+        # ALS sums its normal equations in another order across two executors than in one JVM:
+        # the same tracks in the same order, scores equal to float precision.
+        assert row["score"] == pytest.approx(local["score"], abs=1e-5), slot
+
+
+def test_cassandra_serves_exactly_the_weeks_gold(run, gold):
+    session = Cluster(["127.0.0.1"], port=int(NODE["DW_CASSANDRA_PORT"])).connect(KEYSPACE)
+    try:
+        served = sorted(
+            (str(row.week), row.user_id, slot.position, slot.track_id, slot.artist_id,
+             slot.track_name, slot.artist_name, slot.score, row.source, row.model_version)
+            for row in session.execute("SELECT * FROM playlists")
+            for slot in row.tracks
+            if str(row.week) == WEEK
+        )  # fmt: skip
+        weeks = {str(row.week): row for row in session.execute("SELECT * FROM published_weeks")}
+    finally:
+        session.cluster.shutdown()
+    in_gold = sorted(tuple(row[c] for c in GOLD_COLUMNS) for row in gold if row["week"] == WEEK)
+    assert len(served) > 30 * 100
+    assert served == in_gold
+    assert {week: row.status for week, row in weeks.items()} == dict.fromkeys(
+        {*BACKFILL, WEEK}, "served"
+    )
+    assert weeks[WEEK].model_version == in_gold[0][-1]
 
 
 @pytest.fixture(scope="module")
@@ -170,11 +355,8 @@ def rust_gold(run, pipeline_conf):
     return DeltaTable(str(pipeline_conf.parent / "lake" / "gold" / "discover_weekly"))
 
 
-def test_delta_rs_reads_the_rows_spark_reads(rust_gold, gold):
-    by_rust = sorted(
-        tuple(str(row[c]) if c == "week" else row[c] for c in GOLD_COLUMNS)
-        for row in rust_gold.to_pyarrow_table().to_pylist()
-    )
+def test_delta_rs_reads_the_rows_spark_reads(pipeline_conf, gold):
+    by_rust = sorted(tuple(row[c] for c in GOLD_COLUMNS) for row in gold_rows(pipeline_conf))
     by_spark = sorted(tuple(row[c] for c in GOLD_COLUMNS) for row in gold)
 
     assert len(by_rust) > 30 * 100

@@ -15,7 +15,6 @@ public final class SparkSessions {
     SparkConf submitted = new SparkConf(true);
     SparkSession.Builder builder =
         SparkSession.builder()
-            .appName(settings.appName())
             .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
             .config(
                 "spark.sql.catalog.spark_catalog",
@@ -29,6 +28,10 @@ public final class SparkSessions {
                     .toString());
     if (!submitted.contains("spark.master")) {
       builder = builder.master(settings.master());
+    }
+    // spark-submit always names the application (--name, or the main class without it).
+    if (!submitted.contains("spark.app.name")) {
+      builder = builder.appName(settings.appName());
     }
     for (var entry : settings.conf().entrySet()) {
       if (!submitted.contains(entry.getKey())) {
