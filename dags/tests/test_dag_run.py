@@ -193,8 +193,8 @@ def pipeline_conf(tmp_path_factory, landing, cassandra, cluster, submit_env):
 @pytest.fixture(scope="module")
 def local_run(pipeline_conf, landing):
     """The DAG's week from the same landing files in local[2], on a copy of the lake as the
-    backfill left it: `run` in the background (ingest, silver, weekly, publish in one process)
-    while the DAG runs; a cluster's submits leave the cores idle while executors start."""
+    backfill left it: `run` (ingest, silver, weekly, publish in one process), in the background
+    while the DAG runs."""
     local = write_conf(
         pipeline_conf.parent.parent / "local" / "local.conf", landing, "discover_local_test"
     )
