@@ -13,10 +13,15 @@ final class ArtistCap {
   private int size;
 
   ArtistCap(Candidates items, int k, int maxPerArtist) {
-    this.artist = items.artist;
+    this(items.artist, items.artistCount(), k, maxPerArtist);
+  }
+
+  /** A cap over items whose artists are numbered {@code artist[position]}, from 0. */
+  ArtistCap(int[] artist, int artistCount, int k, int maxPerArtist) {
+    this.artist = artist;
     this.k = k;
     this.maxPerArtist = maxPerArtist;
-    this.perArtist = new int[items.artistCount()];
+    this.perArtist = new int[artistCount];
     this.taken = new int[k];
   }
 

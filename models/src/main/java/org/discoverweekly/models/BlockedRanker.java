@@ -7,10 +7,8 @@ import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 
 import java.util.Arrays;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
@@ -42,12 +40,27 @@ public final class BlockedRanker {
 
   private BlockedRanker() {}
 
-  /** Playlist length, artist cap and how many users one matrix product scores. */
-  public record Settings(int k, int maxPerArtist, int blockUsers) {
+  /**
+   * Candidates per block unless configured: about 140 MB of a block's factors at rank 16, held by
+   * each executor that ranks against it.
+   */
+  public static final int BLOCK_TRACKS = 1_000_000;
+
+  /**
+   * Playlist length, artist cap, how many users one matrix product scores and how many track
+   * indices one block of candidates spans ({@link CandidateBlocks}).
+   */
+  public record Settings(int k, int maxPerArtist, int blockUsers, int blockTracks) {
     public Settings {
-      if (k < 1 || maxPerArtist < 1 || blockUsers < 1) {
-        throw new IllegalArgumentException("k, maxPerArtist and blockUsers must be positive");
+      if (k < 1 || maxPerArtist < 1 || blockUsers < 1 || blockTracks < 1) {
+        throw new IllegalArgumentException(
+            "k, maxPerArtist, blockUsers and blockTracks must be positive");
       }
+    }
+
+    /** With blocks of {@link #BLOCK_TRACKS}. */
+    public Settings(int k, int maxPerArtist, int blockUsers) {
+      this(k, maxPerArtist, blockUsers, BLOCK_TRACKS);
     }
   }
 
@@ -55,7 +68,7 @@ public final class BlockedRanker {
    * Ranks {@code users} ({@code user_index int, features array<float>, heard array<int>} of track
    * indices, heard may be null; optionally {@code artist_weights map<string, double>}, see {@link
    * ArtistWeights}) over {@code items} ({@code track_index int, features array<float>, artist_id
-   * string}), which are collected and broadcast.
+   * string}), a block of them at a time ({@link CandidateBlocks}).
    */
   public static Dataset<Row> rank(Dataset<Row> users, Dataset<Row> items, Settings settings) {
     return rank(users, items, settings, Math.max(1, TILE_FLOATS / settings.blockUsers()));
@@ -64,7 +77,6 @@ public final class BlockedRanker {
   /** {@link #rank} with the items scored {@code tileItems} at a time. */
   static Dataset<Row> rank(
       Dataset<Row> users, Dataset<Row> items, Settings settings, int tileItems) {
-    Broadcast<Candidates> shared = Candidates.collect(items).share(users.sparkSession());
     // The same users always meet in the same blocks in the same order, whatever partitioning the
     // factors came with: a native BLAS may round a user's scores differently depending on where
     // the user sits in a block, and reruns must give the same rows. The partitions are by a hash
@@ -74,14 +86,16 @@ public final class BlockedRanker {
     // seven eighths of the users, 72 s while the other core idled after 14 s).
     int partitions =
         Integer.parseInt(users.sparkSession().conf().get("spark.sql.shuffle.partitions"));
-    return users
-        .select(col("user_index"), col("features"), col("heard"), artistWeights(users))
-        .repartition(partitions, xxhash64(col("user_index")))
-        .sortWithinPartitions("user_index")
-        .mapPartitions(
-            new TileScorer(
-                shared, settings.k(), settings.maxPerArtist(), settings.blockUsers(), tileItems),
-            Encoders.row(OUTPUT));
+    return CandidateBlocks.of(items, settings.blockTracks())
+        .rank(
+            users.sparkSession(),
+            users
+                .select(col("user_index"), col("features"), col("heard"), artistWeights(users))
+                .repartition(partitions, xxhash64(col("user_index")))
+                .sortWithinPartitions("user_index")
+                .toJavaRDD(),
+            new TileScorer(settings.k(), settings.maxPerArtist(), settings.blockUsers(), tileItems),
+            settings);
   }
 
   /** The users' {@code artist_weights}, or a null map when they have none. */

@@ -1,21 +1,19 @@
 package org.discoverweekly.models;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
- * The candidate items as dense arrays, in track-index order (an item's position); {@link #order()}
- * gives the order the ranker scores them in, by the length of their factor vectors.
+ * The candidate items of one block ({@link CandidateBlocks}) as dense arrays, in track-index order
+ * (an item's position); {@link #order()} gives the order the ranker scores them in, by the length
+ * of their factor vectors. The lazily built orders are built once per JVM holding the block.
  */
 final class Candidates implements Serializable {
   final int[] trackIndex;
@@ -24,7 +22,10 @@ final class Candidates implements Serializable {
   /** {@code artistIds[a]}: the id of the artist numbered {@code a}. */
   final String[] artistIds;
 
-  final int[] positionOfTrack;
+  /** The lowest track index among the items, and each index's position from it (-1: none). */
+  private final int firstTrack;
+
+  private final int[] positionOfTrack;
   final float[] factors;
   final int rank;
 
@@ -57,18 +58,26 @@ final class Candidates implements Serializable {
     this.artistIds = artistIds;
     this.factors = factors;
     this.rank = rank;
-    int maxIndex = Arrays.stream(trackIndex).max().orElse(-1);
-    this.positionOfTrack = new int[maxIndex + 1];
+    // A block's items are consecutive track indices, so the lookup spans the block, not the
+    // catalog.
+    this.firstTrack = Arrays.stream(trackIndex).min().orElse(0);
+    this.positionOfTrack =
+        new int[Arrays.stream(trackIndex).max().orElse(firstTrack - 1) - firstTrack + 1];
     Arrays.fill(positionOfTrack, -1);
     for (int p = 0; p < trackIndex.length; p++) {
-      positionOfTrack[trackIndex[p]] = p;
+      positionOfTrack[trackIndex[p] - firstTrack] = p;
     }
   }
 
+  /** The position of the item with track index {@code track}, or -1 when it is no candidate. */
+  int positionOf(int track) {
+    long at = (long) track - firstTrack;
+    return at >= 0 && at < positionOfTrack.length ? positionOfTrack[(int) at] : -1;
+  }
+
   /**
-   * The scoring order by factor length, built once per JVM holding this broadcast value when a
-   * ranking by factors first asks for it (a ranking by item score never does), rather than on the
-   * driver and shipped with the broadcast.
+   * The scoring order by factor length, built once per JVM holding the block when a ranking by
+   * factors first asks for it (a ranking by item score never does).
    */
   synchronized LengthOrder order() {
     if (order == null) {
@@ -107,10 +116,7 @@ final class Candidates implements Serializable {
     return positionsByArtist[a];
   }
 
-  /**
-   * {@link PopularityRanking#order}, sorted once per JVM holding this broadcast value, not once per
-   * task.
-   */
+  /** {@link PopularityRanking#order}, sorted once per JVM holding the block, not once per task. */
   synchronized int[] byScore() {
     if (byScore == null) {
       byScore = PopularityRanking.order(this);
@@ -140,21 +146,20 @@ final class Candidates implements Serializable {
     return Math.sqrt(sum);
   }
 
-  /** These candidates broadcast to the executors, each JVM holding one copy. */
-  Broadcast<Candidates> share(SparkSession spark) {
-    return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(this);
-  }
-
-  static Candidates collect(Dataset<Row> items) {
-    List<Row> rows =
-        items.select("track_index", "features", "artist_id").orderBy("track_index").collectAsList();
-    int rank = rows.isEmpty() ? 0 : rows.get(0).getList(1).size();
-    int[] trackIndex = new int[rows.size()];
-    int[] artist = new int[rows.size()];
-    float[] factors = new float[rows.size() * rank];
+  /**
+   * The candidates of {@code rows} ({@code track_index int, features array<float>, artist_id
+   * string}, in any order), by track index.
+   */
+  static Candidates of(List<Row> rows) {
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparingInt(row -> row.getInt(0)));
+    int rank = sorted.isEmpty() ? 0 : sorted.get(0).getList(1).size();
+    int[] trackIndex = new int[sorted.size()];
+    int[] artist = new int[sorted.size()];
+    float[] factors = new float[sorted.size() * rank];
     Map<String, Integer> artists = new HashMap<>();
-    for (int p = 0; p < rows.size(); p++) {
-      Row row = rows.get(p);
+    for (int p = 0; p < sorted.size(); p++) {
+      Row row = sorted.get(p);
       trackIndex[p] = row.getInt(0);
       List<Float> features = row.getList(1);
       if (features.size() != rank) {
@@ -171,7 +176,7 @@ final class Candidates implements Serializable {
   }
 
   int artistCount() {
-    return Arrays.stream(artist).max().orElse(-1) + 1;
+    return artistIds.length;
   }
 
   /**
@@ -179,8 +184,8 @@ final class Candidates implements Serializable {
    * time, each tile column-major (an item's factor {@code f} at {@code f × count} from the tile's
    * start, which is slot {@code from × rank}): a tile is then the product's untransposed left
    * operand, which native BLAS kernels multiply faster than the transposed one (bench/). Regrouped
-   * once per JVM holding this broadcast value, not once per task: every task of a ranking asks for
-   * the same tile size.
+   * once per JVM holding the block, not once per task: every task of a ranking asks for the same
+   * tile size.
    */
   synchronized float[] byTile(int tile) {
     if (tiled == null || tiledBy != tile) {

@@ -33,8 +33,8 @@ final class HeardFilter {
     }
     return new HeardFilter(
         tracks.stream()
-            .filter(track -> track != null && track >= 0 && track < items.positionOfTrack.length)
-            .mapToInt(track -> items.positionOfTrack[track])
+            .filter(track -> track != null)
+            .mapToInt(items::positionOf)
             .filter(p -> p >= 0)
             .sorted()
             .distinct()

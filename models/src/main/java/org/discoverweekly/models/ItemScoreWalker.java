@@ -5,8 +5,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.PriorityQueue;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -17,20 +15,19 @@ import org.apache.spark.sql.RowFactory;
  * and is taken once the walk reaches an item it beats: the list is the one the weighted scores
  * give, in one walk.
  */
-final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
-  private final Broadcast<Candidates> shared;
+final class ItemScoreWalker implements CandidateBlocks.Scorer {
+  private static final long serialVersionUID = 1L;
+
   private final int k;
   private final int maxPerArtist;
 
-  ItemScoreWalker(Broadcast<Candidates> shared, int k, int maxPerArtist) {
-    this.shared = shared;
+  ItemScoreWalker(int k, int maxPerArtist) {
     this.k = k;
     this.maxPerArtist = maxPerArtist;
   }
 
   @Override
-  public Iterator<Row> call(Iterator<Row> users) {
-    Candidates items = shared.value();
+  public Iterator<Row> rank(Candidates items, Iterator<Row> users) {
     int n = items.trackIndex.length;
     int[] order = items.byScore();
     ArtistCap cap = new ArtistCap(items, k, maxPerArtist);
@@ -72,7 +69,13 @@ final class ItemScoreWalker implements MapPartitionsFunction<Row, Row> {
   private static void offer(Candidates items, ArtistCap cap, int user, long key, List<Row> out) {
     int p = TopK.positionOf(key);
     if (!cap.full() && cap.offer(p)) {
-      out.add(RowFactory.create(user, cap.size(), items.trackIndex[p], (double) TopK.scoreOf(key)));
+      out.add(
+          RowFactory.create(
+              user,
+              cap.size(),
+              items.trackIndex[p],
+              (double) TopK.scoreOf(key),
+              items.artistIds[items.artist[p]]));
     }
   }
 }

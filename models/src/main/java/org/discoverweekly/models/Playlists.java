@@ -1,6 +1,5 @@
 package org.discoverweekly.models;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
@@ -40,10 +39,21 @@ public final class Playlists implements AutoCloseable {
 
   /** Playlist shape and who counts as warm. */
   public record Settings(
-      int size, int maxPerArtist, int minHistoryTracks, ColdStart coldStart, int blockUsers) {
+      int size,
+      int maxPerArtist,
+      int minHistoryTracks,
+      ColdStart coldStart,
+      int blockUsers,
+      int blockTracks) {
+
+    /** With blocks of {@link BlockedRanker#BLOCK_TRACKS} candidates. */
+    public Settings(
+        int size, int maxPerArtist, int minHistoryTracks, ColdStart coldStart, int blockUsers) {
+      this(size, maxPerArtist, minHistoryTracks, coldStart, blockUsers, BlockedRanker.BLOCK_TRACKS);
+    }
 
     BlockedRanker.Settings ranker() {
-      return new BlockedRanker.Settings(size, maxPerArtist, blockUsers);
+      return new BlockedRanker.Settings(size, maxPerArtist, blockUsers, blockTracks);
     }
   }
 
@@ -229,7 +239,7 @@ public final class Playlists implements AutoCloseable {
    * score a ranking against the tracks users went on to play.
    */
   public Dataset<Row> withTrackIds(Dataset<Row> ranked) {
-    return ranked.join(broadcast(trackIds()), "track_index");
+    return ranked.join(trackIds(), "track_index");
   }
 
   /** Scored items that are in the catalog and available, with their artist: ranker candidates. */
@@ -246,12 +256,12 @@ public final class Playlists implements AutoCloseable {
    * Heard tracks as track indices for each of {@code users} ({@code user_index}) who heard any: the
    * matrix's pairs and the other heard pairs, whose tracks outside the matrix can never be
    * candidates. Only the users ranked are aggregated: the backtest ranks a sample of a few
-   * thousand, and the cold-start users are a handful. The matrix's track ids are broadcast (the
-   * ranker broadcasts their factors anyway), so the other pairs map to indices without a shuffle,
-   * and one aggregation by the integer user index removes repeats. The matrix's own pairs need no
-   * lookup: on the bench's 16M listens, all in the history window, this replaced a scan and an
-   * aggregation by string id of every silver listen. Cached per {@code users} dataset, so ranking
-   * the same users by ALS and by popularity aggregates them once.
+   * thousand, and the cold-start users are a handful. The other pairs map to indices by a join with
+   * the matrix's track ids (which Spark broadcasts while they are under its broadcast threshold, so
+   * without a shuffle of the pairs), and one aggregation by the integer user index removes repeats.
+   * The matrix's own pairs need no lookup: on the bench's 16M listens, all in the history window,
+   * this replaced a scan and an aggregation by string id of every silver listen. Cached per {@code
+   * users} dataset, so ranking the same users by ALS and by popularity aggregates them once.
    */
   private Dataset<Row> heardIndices(Dataset<Row> users) {
     return heardOfUsers.computeIfAbsent(
@@ -273,7 +283,7 @@ public final class Playlists implements AutoCloseable {
   private Dataset<Row> heardPairs() {
     Dataset<Row> other =
         heard
-            .join(broadcast(trackIds()), "track_id")
+            .join(trackIds(), "track_id")
             .join(userIds(), "user_id")
             .select("user_index", "track_index");
     return matrix.select("user_index", "track_index").unionByName(other);

@@ -6,9 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 
 /**
@@ -37,21 +35,21 @@ public final class PopularityRanking {
    * Ranks {@code users} ({@code user_index int, heard array<int>}, optionally {@code
    * artist_weights}) by a score per item that is the same for every user, such as popularity
    * ({@code items}: {@code track_index int, score float, artist_id string}), under the same rules
-   * as {@link BlockedRanker#rank}: the items are sorted once and each user walks down the list past
-   * the tracks they heard, so no user needs a full scan.
+   * as {@link BlockedRanker#rank}: each block's items are sorted once and each user walks down the
+   * list past the tracks they heard, so no user needs a full scan.
    */
   public static Dataset<Row> rank(
       Dataset<Row> users, Dataset<Row> items, BlockedRanker.Settings settings) {
-    Broadcast<Candidates> shared =
-        Candidates.collect(
-                items.select(
-                    col("track_index"), array(col("score")).as("features"), col("artist_id")))
-            .share(users.sparkSession());
-    return users
-        .select(col("user_index"), col("heard"), BlockedRanker.artistWeights(users))
-        .mapPartitions(
-            new ItemScoreWalker(shared, settings.k(), settings.maxPerArtist()),
-            Encoders.row(BlockedRanker.OUTPUT));
+    return CandidateBlocks.of(
+            items.select(col("track_index"), array(col("score")).as("features"), col("artist_id")),
+            settings.blockTracks())
+        .rank(
+            users.sparkSession(),
+            users
+                .select(col("user_index"), col("heard"), BlockedRanker.artistWeights(users))
+                .toJavaRDD(),
+            new ItemScoreWalker(settings.k(), settings.maxPerArtist()),
+            settings);
   }
 
   /**

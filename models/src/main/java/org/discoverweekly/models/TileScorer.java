@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -26,7 +24,7 @@ import org.apache.spark.sql.RowFactory;
  * column is ranked with a bound that grows until the cap is satisfied or the eligible tracks run
  * out.
  */
-final class TileScorer implements MapPartitionsFunction<Row, Row> {
+final class TileScorer implements CandidateBlocks.Scorer {
   /**
    * Headroom for the float rounding of a computed score over the product of the two lengths: a dot
    * product of r float terms is off by at most about r × 2^-24 of that product, far below this for
@@ -37,14 +35,14 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
   /** And for scores so small that rounding is absolute. */
   private static final double TINY = 1e-30;
 
-  private final Broadcast<Candidates> shared;
+  private static final long serialVersionUID = 1L;
+
   private final int k;
   private final int maxPerArtist;
   private final int blockUsers;
   private final int tileItems;
 
-  TileScorer(Broadcast<Candidates> shared, int k, int maxPerArtist, int blockUsers, int tileItems) {
-    this.shared = shared;
+  TileScorer(int k, int maxPerArtist, int blockUsers, int tileItems) {
     this.k = k;
     this.maxPerArtist = maxPerArtist;
     this.blockUsers = blockUsers;
@@ -52,8 +50,7 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
   }
 
   @Override
-  public Iterator<Row> call(Iterator<Row> users) {
-    Candidates items = shared.value();
+  public Iterator<Row> rank(Candidates items, Iterator<Row> users) {
     ArtistCap cap = new ArtistCap(items, k, maxPerArtist);
     int tile = Math.max(1, Math.min(items.trackIndex.length, tileItems));
     float[] tiles = items.byTile(tile);
@@ -178,7 +175,8 @@ final class TileScorer implements MapPartitionsFunction<Row, Row> {
                 userIndex,
                 position + 1,
                 items.trackIndex[p],
-                (double) kept.score(ranks[position])));
+                (double) kept.score(ranks[position]),
+                items.artistIds[items.artist[p]]));
       }
     }
     return out;

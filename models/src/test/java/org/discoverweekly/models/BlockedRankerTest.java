@@ -105,30 +105,33 @@ class BlockedRankerTest extends ModelsTestBase {
       List<Integer> heard = IntStream.range(0, 150).map(i -> random.nextInt(420)).boxed().toList();
       userRows.add(user(u, randomFactors(random, rank), heard));
     }
-    BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 5);
+    // One tile of all 200 items, and tiles of 7 that split users' heard tracks and ties; one
+    // block of candidates, and blocks of 37 track indices whose lists are merged.
+    for (int blockTracks : List.of(BlockedRanker.BLOCK_TRACKS, 37)) {
+      for (int tileItems : List.of(200, 7)) {
+        BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 5, blockTracks);
+        Dataset<Row> ranked =
+            BlockedRanker.rank(
+                    rows(USERS, userRows.toArray(Object[][]::new)),
+                    rows(ITEMS, itemRows.toArray(Object[][]::new)),
+                    settings,
+                    tileItems)
+                .cache();
+        String where = ", tiles " + tileItems + ", blocks of " + blockTracks;
 
-    // One tile of all 200 items, and tiles of 7 that split users' heard tracks and ties.
-    for (int tileItems : List.of(200, 7)) {
-      Dataset<Row> ranked =
-          BlockedRanker.rank(
-                  rows(USERS, userRows.toArray(Object[][]::new)),
-                  rows(ITEMS, itemRows.toArray(Object[][]::new)),
-                  settings,
-                  tileItems)
-              .cache();
-
-      for (Object[] user : userRows) {
-        int index = (Integer) user[0];
-        List<Integer> expected = bruteForce(user, itemRows, settings);
-        assertEquals(expected, tracksOf(ranked, index), "user " + index + ", tiles " + tileItems);
-        List<Integer> positions =
-            ranked.filter("user_index = " + index).orderBy("position").collectAsList().stream()
-                .map(row -> row.getInt(1))
-                .toList();
-        assertEquals(IntStream.rangeClosed(1, expected.size()).boxed().toList(), positions);
+        for (Object[] user : userRows) {
+          int index = (Integer) user[0];
+          List<Integer> expected = bruteForce(user, itemRows, settings);
+          assertEquals(expected, tracksOf(ranked, index), "user " + index + where);
+          List<Integer> positions =
+              ranked.filter("user_index = " + index).orderBy("position").collectAsList().stream()
+                  .map(row -> row.getInt(1))
+                  .toList();
+          assertEquals(IntStream.rangeClosed(1, expected.size()).boxed().toList(), positions);
+        }
+        assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here" + where);
+        ranked.unpersist();
       }
-      assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here");
-      ranked.unpersist();
     }
   }
 
@@ -149,25 +152,27 @@ class BlockedRankerTest extends ModelsTestBase {
       List<Integer> heard = IntStream.range(0, 30).map(i -> random.nextInt(150)).boxed().toList();
       userRows.add(new Object[] {u, randomFactors(random, 3), heard, weights});
     }
-    BlockedRanker.Settings settings = new BlockedRanker.Settings(12, 2, 4);
+    // Blocks of 16 track indices split the weighted artists' tracks across blocks.
+    for (int blockTracks : List.of(BlockedRanker.BLOCK_TRACKS, 16)) {
+      BlockedRanker.Settings settings = new BlockedRanker.Settings(12, 2, 4, blockTracks);
+      for (int tileItems : List.of(150, 8)) {
+        Dataset<Row> ranked =
+            BlockedRanker.rank(
+                    rows(USERS_WITH_WEIGHTS, userRows.toArray(Object[][]::new)),
+                    rows(ITEMS, itemRows.toArray(Object[][]::new)),
+                    settings,
+                    tileItems)
+                .cache();
 
-    for (int tileItems : List.of(150, 8)) {
-      Dataset<Row> ranked =
-          BlockedRanker.rank(
-                  rows(USERS_WITH_WEIGHTS, userRows.toArray(Object[][]::new)),
-                  rows(ITEMS, itemRows.toArray(Object[][]::new)),
-                  settings,
-                  tileItems)
-              .cache();
-
-      for (Object[] user : userRows) {
-        int index = (Integer) user[0];
-        assertEquals(
-            bruteForce(user, itemRows, settings),
-            tracksOf(ranked, index),
-            "user " + index + ", tiles " + tileItems);
+        for (Object[] user : userRows) {
+          int index = (Integer) user[0];
+          assertEquals(
+              bruteForce(user, itemRows, settings),
+              tracksOf(ranked, index),
+              "user " + index + ", tiles " + tileItems + ", blocks of " + blockTracks);
+        }
+        ranked.unpersist();
       }
-      ranked.unpersist();
     }
   }
 

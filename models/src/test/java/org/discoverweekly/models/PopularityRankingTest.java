@@ -107,7 +107,16 @@ class PopularityRankingTest extends ModelsTestBase {
             .orderBy("user_index", "position")
             .collectAsList();
 
+    List<Row> walkedInBlocks =
+        PopularityRanking.rank(
+                users,
+                rows(SCORED_ITEMS, scoreRows.toArray(Object[][]::new)),
+                new BlockedRanker.Settings(30, 2, 4, 25))
+            .orderBy("user_index", "position")
+            .collectAsList();
+
     assertEquals(full, walked);
     assertEquals(9 * 30, walked.size());
+    assertEquals(full, walkedInBlocks, "blocks of 25 track indices, merged");
   }
 }

@@ -213,7 +213,8 @@ public record PipelineConfig(
             positive(weekly, "max-tracks-per-artist"),
             positive(weekly, "min-history-tracks"),
             Playlists.ColdStart.valueOf(coldStart.toUpperCase(Locale.ROOT)),
-            positive(weekly, "rank-block-users")),
+            positive(weekly, "rank-block-users"),
+            positive(weekly, "rank-block-tracks")),
         new ImplicitAls.Settings(
             positive(als, "rank"),
             positiveDouble(als, "reg-param"),

@@ -14,10 +14,8 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -85,9 +83,9 @@ public final class BuildSilver {
    * dropped, or the reason a reject goes to the quarantine with its raw text.
    */
   public static Dataset<Row> transform(
-      Dataset<Row> bronze, Broadcast<Set<String>> trackIds, ListenRules rules) {
+      Dataset<Row> bronze, Dataset<Row> tracks, ListenRules rules) {
     // Valid listens do not need their raw text any more; only rejects keep it in the cache.
-    return ListenContract.check(bronze, trackIds, rules)
+    return ListenContract.check(bronze, tracks, rules)
         .withColumn("raw", when(col("reason").isNotNull(), col("raw")).otherwise(lit(null)));
   }
 
@@ -107,10 +105,9 @@ public final class BuildSilver {
             BRONZE_FEEDBACK,
             SILVER_FEEDBACK);
     Dataset<Row> bronze = lake.read(BRONZE_LISTENS).filter(Partitions.in("ingest_date", dates));
-    Broadcast<Set<String>> trackIds = KnownTracks.of(lake.read(SILVER_TRACKS));
-    Dataset<Row> checked =
-        transform(bronze, trackIds, rules).persist(StorageLevel.MEMORY_AND_DISK());
-    try (FeedbackSilver feedback = new FeedbackSilver(lake, dates, trackIds, rules)) {
+    Dataset<Row> tracks = lake.read(SILVER_TRACKS);
+    Dataset<Row> checked = transform(bronze, tracks, rules).persist(StorageLevel.MEMORY_AND_DISK());
+    try (FeedbackSilver feedback = new FeedbackSilver(lake, dates, tracks, rules)) {
       // Counted from the table itself, so a line lost inside the contract check cannot reconcile.
       Map<LocalDate, Long> bronzeRows =
           Partitions.countBy(bronze.select("ingest_date"), "ingest_date");

@@ -1,6 +1,8 @@
 package org.discoverweekly.etl.silver;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.types.DataTypes.DateType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 import static org.apache.spark.sql.types.DataTypes.TimestampType;
@@ -10,11 +12,12 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -60,31 +63,44 @@ public final class FeedbackContract {
 
   /**
    * Checks {@code bronze} ({@code raw, source_file, ingest_date}) against the contract and the
-   * catalog's {@code track_id}s.
+   * catalog, {@code tracks} ({@link KnownTracks}). A rejected line keeps none of its event's
+   * fields.
    */
-  public static Dataset<Row> check(
-      Dataset<Row> bronze, Broadcast<Set<String>> known, ListenRules rules) {
-    return bronze
-        .select(col("raw"), col("source_file"), col("ingest_date"))
-        .mapPartitions(new CheckLines(known, rules), Encoders.row(CHECKED_SCHEMA));
+  public static Dataset<Row> check(Dataset<Row> bronze, Dataset<Row> tracks, ListenRules rules) {
+    Dataset<Row> checked =
+        KnownTracks.check(
+            bronze
+                .select(col("raw"), col("source_file"), col("ingest_date"))
+                .mapPartitions(new CheckLines(rules), Encoders.row(CHECKED_SCHEMA)),
+            tracks);
+    Column valid = col("reason").isNull();
+    return checked.select(
+        Arrays.stream(CHECKED_SCHEMA.fieldNames())
+            .map(
+                name ->
+                    EVENT_FIELDS.contains(name)
+                        ? when(valid, col(name)).otherwise(lit(null)).as(name)
+                        : col(name))
+            .toArray(Column[]::new));
   }
+
+  /** The fields of a valid event that a rejected line leaves null. */
+  private static final Set<String> EVENT_FIELDS =
+      Set.of("track_id", "artist_id", "until", "ts", "event_date");
 
   private static final class CheckLines implements MapPartitionsFunction<Row, Row> {
     private static final long MICROS_PER_DAY = 86_400_000_000L;
     private static final long MICROS_PER_MINUTE = 60_000_000L;
 
-    private final Broadcast<Set<String>> known;
     private final ListenRules rules;
 
-    CheckLines(Broadcast<Set<String>> known, ListenRules rules) {
-      this.known = known;
+    CheckLines(ListenRules rules) {
       this.rules = rules;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> lines) {
       FeedbackLine line = new FeedbackLine(ForgottenUsers.REDACTED_PREFIX, rules.maxLineBytes());
-      Set<String> catalog = known.value();
       List<Row> out = new ArrayList<>();
       while (lines.hasNext()) {
         Row bronze = lines.next();
@@ -100,13 +116,10 @@ public final class FeedbackContract {
               > (ingestDay + 1) * MICROS_PER_DAY + rules.futureSkewMinutes() * MICROS_PER_MINUTE) {
             reason = Reasons.FUTURE_TIMESTAMP;
             detail = fields[FeedbackLine.TS];
-          } else if (fields[FeedbackLine.TRACK_ID] != null
-              && !catalog.contains(fields[FeedbackLine.TRACK_ID])) {
-            reason = Reasons.UNKNOWN_TRACK;
-            detail = fields[FeedbackLine.TRACK_ID];
           }
         }
         boolean valid = reason == null;
+        // The event's fields stay until the catalog rule, which reads the track id, has run.
         out.add(
             RowFactory.create(
                 raw,
@@ -116,8 +129,8 @@ public final class FeedbackContract {
                 fields[FeedbackLine.USER_ID],
                 fields[FeedbackLine.ACTION],
                 valid ? fields[FeedbackLine.TRACK_ID] : null,
-                valid ? fields[FeedbackLine.ARTIST_ID] : null,
-                valid && line.until != null ? Date.valueOf(line.until) : null,
+                fields[FeedbackLine.ARTIST_ID],
+                line.until != null ? Date.valueOf(line.until) : null,
                 valid ? Timestamp.from(instant(line.ts)) : null,
                 valid
                     ? Date.valueOf(LocalDate.ofEpochDay(Math.floorDiv(line.ts, MICROS_PER_DAY)))

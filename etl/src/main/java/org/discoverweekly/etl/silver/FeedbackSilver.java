@@ -10,8 +10,6 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
@@ -38,12 +36,11 @@ final class FeedbackSilver implements AutoCloseable {
   private final Map<LocalDate, Long> quarantined;
 
   /** Checks the dates' bronze feedback (none when the feed never landed) against the contract. */
-  FeedbackSilver(
-      Lake lake, List<LocalDate> dates, Broadcast<Set<String>> trackIds, ListenRules rules) {
+  FeedbackSilver(Lake lake, List<LocalDate> dates, Dataset<Row> tracks, ListenRules rules) {
     this.lake = lake;
     Dataset<Row> bronze = lake.read(BRONZE_FEEDBACK).filter(Partitions.in("ingest_date", dates));
     this.checked =
-        FeedbackContract.check(bronze, trackIds, rules).persist(StorageLevel.MEMORY_AND_DISK());
+        FeedbackContract.check(bronze, tracks, rules).persist(StorageLevel.MEMORY_AND_DISK());
     // Counted from the table itself, as the listens are: a line the check lost cannot reconcile.
     this.bronzeRows = Partitions.countBy(bronze.select("ingest_date"), "ingest_date");
     SilverMerge.Validity validity = SilverMerge.Validity.of(checked);

@@ -5,9 +5,7 @@ import static org.apache.spark.sql.functions.when;
 
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -95,22 +93,20 @@ public final class ListenContract {
    * Bronze rows ({@code raw}, {@code source_file}, {@code ingest_date}) to contract-checked rows:
    * the listen's typed fields plus {@code reason} and {@code detail}, null for a valid listen.
    *
-   * <p>The lines are read on Spark's internal rows, with the catalog as a broadcast set: mapping
-   * them through {@code Row} objects decoded and re-encoded every field of every line, and the
-   * catalog's join and the date rules' time-zone conversions cost as much again (a profile of
-   * silver put these at half of the parse).
+   * <p>The lines are read on Spark's internal rows: mapping them through {@code Row} objects
+   * decoded and re-encoded every field of every line, and the date rules' time-zone conversions
+   * cost as much again (a profile of silver put these at half of the parse). The catalog rule comes
+   * last, as a join ({@link KnownTracks}).
    *
-   * @param known the catalog's {@code track_id}s ({@link KnownTracks})
+   * @param tracks the catalog, {@code silver.tracks}
    */
-  public static Dataset<Row> check(
-      Dataset<Row> bronze, Broadcast<Set<String>> known, ListenRules rules) {
+  public static Dataset<Row> check(Dataset<Row> bronze, Dataset<Row> tracks, ListenRules rules) {
     SparkSession spark = bronze.sparkSession();
     RDD<InternalRow> lines =
         bronze.select("raw", "source_file", "ingest_date").queryExecution().toRdd();
-    RDD<InternalRow> checked = lines.toJavaRDD().mapPartitions(new CheckLines(known, rules)).rdd();
+    RDD<InternalRow> checked = lines.toJavaRDD().mapPartitions(new CheckLines(rules)).rdd();
     // The out-of-window rules report the timestamp as Spark prints it.
-    return spark
-        .internalCreateDataFrame(checked, CHECKED_SCHEMA, false)
+    return KnownTracks.check(spark.internalCreateDataFrame(checked, CHECKED_SCHEMA, false), tracks)
         .withColumn(
             "detail",
             when(
@@ -127,18 +123,15 @@ public final class ListenContract {
     private static final long MICROS_PER_DAY = 86_400_000_000L;
     private static final long MICROS_PER_MINUTE = 60_000_000L;
 
-    private final Broadcast<Set<String>> known;
     private final ListenRules rules;
 
-    CheckLines(Broadcast<Set<String>> known, ListenRules rules) {
-      this.known = known;
+    CheckLines(ListenRules rules) {
       this.rules = rules;
     }
 
     @Override
     public Iterator<InternalRow> call(Iterator<InternalRow> lines) {
       ListenLine line = new ListenLine(ForgottenUsers.REDACTED_PREFIX, rules.maxLineBytes());
-      Set<String> catalog = known.value();
       return new Iterator<>() {
         @Override
         public boolean hasNext() {
@@ -159,8 +152,8 @@ public final class ListenContract {
           String reason = line.reason;
           String detail = line.detail;
           if (reason == null) {
-            reason = valueReason(ts, line.msPlayed, fields[ListenLine.TRACK_ID], ingestDay);
-            detail = valueDetail(reason, tsText, line.msPlayed, fields[ListenLine.TRACK_ID]);
+            reason = valueReason(ts, line.msPlayed, ingestDay);
+            detail = valueDetail(reason, tsText, line.msPlayed);
           }
           return new GenericInternalRow(
               new Object[] {
@@ -182,8 +175,10 @@ public final class ListenContract {
               });
         }
 
-        /** The rules on a well-shaped line's values, first rule first. */
-        private String valueReason(Long ts, long msPlayed, String trackId, int ingestDay) {
+        /**
+         * The rules on a well-shaped line's values, first rule first; the catalog's comes after.
+         */
+        private String valueReason(Long ts, long msPlayed, int ingestDay) {
           if (ts == null) {
             return Reasons.BAD_TIMESTAMP;
           } else if (msPlayed < 0) {
@@ -195,8 +190,6 @@ public final class ListenContract {
             return Reasons.FUTURE_TIMESTAMP;
           } else if (ts < (ingestDay - (long) rules.latenessHorizonDays()) * MICROS_PER_DAY) {
             return Reasons.BEYOND_LATENESS_HORIZON;
-          } else if (!catalog.contains(trackId)) {
-            return Reasons.UNKNOWN_TRACK;
           }
           return null;
         }
@@ -204,13 +197,12 @@ public final class ListenContract {
     }
 
     /** The offending value of a value rule (the window rules' timestamp is printed by Spark). */
-    private static String valueDetail(String reason, String tsText, long msPlayed, String trackId) {
+    private static String valueDetail(String reason, String tsText, long msPlayed) {
       if (reason == null) {
         return null;
       }
       return switch (reason) {
         case Reasons.BAD_TIMESTAMP -> tsText;
-        case Reasons.UNKNOWN_TRACK -> trackId;
         case Reasons.NEGATIVE_MS_PLAYED, Reasons.MS_PLAYED_OUT_OF_RANGE -> Long.toString(msPlayed);
         default -> null;
       };

@@ -55,9 +55,7 @@ class BuildSilverTest extends SparkTestBase {
 
     List<Row> checked =
         BuildSilver.transform(
-                bronze(MONDAY, valid, unknownTrack, "not json"),
-                KnownTracks.of(catalog("t1", "t2")),
-                RULES)
+                bronze(MONDAY, valid, unknownTrack, "not json"), catalog("t1", "t2"), RULES)
             .orderBy("raw")
             .collectAsList();
 

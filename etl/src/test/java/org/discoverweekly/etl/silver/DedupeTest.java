@@ -16,7 +16,7 @@ class DedupeTest extends SparkTestBase {
   private static final LocalDate ARRIVAL = LocalDate.parse("2026-11-16");
 
   private static Dataset<Row> valid(String... lines) {
-    return ListenContract.check(bronze(ARRIVAL, lines), KnownTracks.of(catalog("t1", "t2")), RULES)
+    return ListenContract.check(bronze(ARRIVAL, lines), catalog("t1", "t2"), RULES)
         .filter("reason IS NULL");
   }
 

@@ -20,8 +20,7 @@ class FeedbackContractTest extends SparkTestBase {
   private static final LocalDate ARRIVAL = LocalDate.parse("2026-11-16");
 
   private static Map<String, Row> check(String... lines) {
-    return FeedbackContract.check(
-            bronze(ARRIVAL, lines), KnownTracks.of(catalog("t1", "t2")), RULES)
+    return FeedbackContract.check(bronze(ARRIVAL, lines), catalog("t1", "t2"), RULES)
         .collectAsList()
         .stream()
         .collect(

@@ -21,7 +21,7 @@ class ListenContractTest extends SparkTestBase {
 
   /** Checks lines arriving on 2026-11-16 against a catalog of t1 and t2; rows keyed by line. */
   private static Map<String, Row> check(String... lines) {
-    return ListenContract.check(bronze(ARRIVAL, lines), KnownTracks.of(catalog("t1", "t2")), RULES)
+    return ListenContract.check(bronze(ARRIVAL, lines), catalog("t1", "t2"), RULES)
         .collectAsList()
         .stream()
         .collect(Collectors.toMap(row -> row.getAs("raw"), row -> row));
