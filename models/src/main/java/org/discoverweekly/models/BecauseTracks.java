@@ -9,18 +9,20 @@ import static org.apache.spark.sql.types.DataTypes.IntegerType;
 
 import dev.ludovic.netlib.lapack.LAPACK;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -43,27 +45,20 @@ public final class BecauseTracks {
 
   private BecauseTracks() {}
 
-  /** The model's item factors by track index, and their Gram matrix YᵀY, shared by every user. */
+  /**
+   * The factors of the tracks one user's equations read, by index into {@code factors}, with what
+   * every user shares: the Gram matrix YᵀY over every item of the model and the fit's settings.
+   */
   record Items(float[] factors, int rank, double[] gram, double alpha, double regParam)
       implements Serializable {
 
-    static Items of(ALSModel model, ImplicitAls.Settings als) {
-      List<Row> rows = model.itemFactors().orderBy("id").collectAsList();
-      int rank = model.rank();
-      int size = rows.isEmpty() ? 0 : rows.get(rows.size() - 1).getInt(0) + 1;
-      float[] factors = new float[size * rank];
-      for (Row row : rows) {
-        List<Float> features = row.getList(1);
-        for (int f = 0; f < rank; f++) {
-          factors[row.getInt(0) * rank + f] = features.get(f);
-        }
-      }
-      return new Items(factors, rank, gram(factors, rank), als.alpha(), als.regParam());
+    /** YᵀY, row-major, over the items of {@code factors}. */
+    static double[] gram(float[] factors, int rank) {
+      return accumulate(new double[rank * rank], factors, rank);
     }
 
-    /** YᵀY, row-major, over every item of the model. */
-    static double[] gram(float[] factors, int rank) {
-      double[] gram = new double[rank * rank];
+    /** Adds the outer products of the items of {@code factors} to {@code gram}; returns it. */
+    static double[] accumulate(double[] gram, float[] factors, int rank) {
       for (int i = 0; i < factors.length; i += rank) {
         for (int a = 0; a < rank; a++) {
           for (int b = 0; b < rank; b++) {
@@ -76,19 +71,52 @@ public final class BecauseTracks {
   }
 
   /**
+   * YᵀY over every item of {@code model}, summed by the executors: the driver receives its rank²
+   * values, not the factors.
+   */
+  static double[] gram(ALSModel model) {
+    int rank = model.rank();
+    return model
+        .itemFactors()
+        .select("features")
+        .toJavaRDD()
+        .treeAggregate(
+            new double[rank * rank],
+            (gram, row) -> Items.accumulate(gram, floats(row.getList(0)), rank),
+            (left, right) -> {
+              for (int i = 0; i < left.length; i++) {
+                left[i] += right[i];
+              }
+              return left;
+            });
+  }
+
+  /**
    * The because track of each {@code ranked} slot ({@code user_index, position, track_index}), from
    * the user's rows of {@code matrix} ({@code user_index, track_index, confidence}, the ratings the
-   * model was fitted on).
+   * model was fitted on). Each user's row carries the factors of their played and ranked tracks,
+   * joined by track index, so no catalog-sized value passes through the driver.
    */
   public static Dataset<Row> explain(
       Dataset<Row> ranked, Dataset<Row> matrix, ALSModel model, ImplicitAls.Settings als) {
-    Broadcast<Items> items =
-        JavaSparkContext.fromSparkContext(ranked.sparkSession().sparkContext())
-            .broadcast(Items.of(model, als));
+    Explainer explainer = new Explainer(gram(model), model.rank(), als.alpha(), als.regParam());
+    // Packed as bytes: the rows carry them through a join and a grouping, and the explainer
+    // copies them in bulk instead of unboxing a list of floats per track.
+    Dataset<Row> factors =
+        model
+            .itemFactors()
+            .map(
+                (MapFunction<Row, Row>)
+                    row -> RowFactory.create(row.getInt(0), pack(row.getList(1))),
+                Encoders.row(PACKED));
     Dataset<Row> slots =
         ranked
+            .select("user_index", "position", "track_index")
+            .join(factors, "track_index")
             .groupBy("user_index")
-            .agg(collect_list(struct(col("position"), col("track_index"))).as("slots"));
+            .agg(
+                collect_list(struct(col("position"), col("track_index"), col("features")))
+                    .as("slots"));
     // A pair the user only liked (likes counted as streams) weighs in the equations, but is no
     // track the user played.
     Column playedOnly =
@@ -98,55 +126,99 @@ public final class BecauseTracks {
     Dataset<Row> played =
         matrix
             .join(slots.select("user_index"), "user_index", "left_semi")
+            .select(
+                col("user_index"), col("track_index"), col("confidence"), playedOnly.as("played"))
+            .join(factors, "track_index")
             .groupBy("user_index")
             .agg(
-                collect_list(struct(col("track_index"), col("confidence"), playedOnly.as("played")))
+                collect_list(
+                        struct(
+                            col("track_index"), col("confidence"), col("played"), col("features")))
                     .as("played"));
-    return slots
-        .join(played, "user_index", "left_outer")
-        .flatMap(new Explainer(items), Encoders.row(OUTPUT));
+    return slots.join(played, "user_index", "left_outer").flatMap(explainer, Encoders.row(OUTPUT));
   }
 
   /** One user's slots explained from their played tracks. */
   private static final class Explainer implements FlatMapFunction<Row, Row> {
-    private final Broadcast<Items> shared;
+    private final double[] gram;
+    private final int rank;
+    private final double alpha;
+    private final double regParam;
 
-    Explainer(Broadcast<Items> shared) {
-      this.shared = shared;
+    Explainer(double[] gram, int rank, double alpha, double regParam) {
+      this.gram = gram;
+      this.rank = rank;
+      this.alpha = alpha;
+      this.regParam = regParam;
     }
 
     @Override
     public java.util.Iterator<Row> call(Row user) {
       int userIndex = user.getInt(0);
       List<Row> slots = user.getList(1);
-      List<Row> played = user.isNullAt(2) ? List.of() : user.getList(2);
-      int[] playedTracks = new int[played.size()];
-      double[] ratings = new double[played.size()];
-      boolean[] reasons = new boolean[played.size()];
-      for (int j = 0; j < playedTracks.length; j++) {
-        playedTracks[j] = played.get(j).getInt(0);
-        ratings[j] = ((Number) played.get(j).get(1)).doubleValue();
-        reasons[j] = played.get(j).getBoolean(2);
+      List<Row> played = new ArrayList<>(user.isNullAt(2) ? List.of() : user.<Row>getList(2));
+      // By track index, so that a tie between two played tracks goes to the lower one.
+      played.sort(Comparator.comparingInt(row -> row.getInt(0)));
+      // The user's tracks by their place in `factors`: the played ones, then the slots.
+      int p = played.size();
+      float[] factors = new float[(p + slots.size()) * rank];
+      int[] local = new int[p];
+      double[] ratings = new double[p];
+      boolean[] reasons = new boolean[p];
+      for (int j = 0; j < p; j++) {
+        Row track = played.get(j);
+        local[j] = j;
+        ratings[j] = ((Number) track.get(1)).doubleValue();
+        reasons[j] = track.getBoolean(2);
+        copy((byte[]) track.get(3), factors, j);
       }
-      int[] slotTracks = new int[slots.size()];
-      for (int s = 0; s < slotTracks.length; s++) {
-        slotTracks[s] = slots.get(s).getInt(1);
+      int[] slotsLocal = new int[slots.size()];
+      for (int s = 0; s < slotsLocal.length; s++) {
+        slotsLocal[s] = p + s;
+        copy((byte[]) slots.get(s).get(2), factors, p + s);
       }
-      int[] because = because(shared.value(), playedTracks, ratings, reasons, slotTracks);
-      List<Row> out = new ArrayList<>(slotTracks.length);
-      for (int s = 0; s < slotTracks.length; s++) {
+      Items items = new Items(factors, rank, gram, alpha, regParam);
+      int[] because = because(items, local, ratings, reasons, slotsLocal);
+      List<Row> out = new ArrayList<>(slotsLocal.length);
+      for (int s = 0; s < slotsLocal.length; s++) {
         out.add(
             RowFactory.create(
-                userIndex, slots.get(s).getInt(0), because[s] < 0 ? null : because[s]));
+                userIndex,
+                slots.get(s).getInt(0),
+                because[s] < 0 ? null : played.get(because[s]).getInt(0)));
       }
       return out.iterator();
     }
+
+    private void copy(byte[] packed, float[] into, int at) {
+      ByteBuffer.wrap(packed).asFloatBuffer().get(into, at * rank, rank);
+    }
+  }
+
+  /** Item factors with each vector packed as bytes: {@code track_index, features}. */
+  private static final StructType PACKED =
+      new StructType()
+          .add("track_index", IntegerType, false)
+          .add("features", DataTypes.BinaryType, false);
+
+  private static byte[] pack(List<Float> values) {
+    ByteBuffer packed = ByteBuffer.allocate(4 * values.size());
+    values.forEach(packed::putFloat);
+    return packed.array();
+  }
+
+  private static float[] floats(List<Float> values) {
+    float[] floats = new float[values.size()];
+    for (int i = 0; i < floats.length; i++) {
+      floats[i] = values.get(i);
+    }
+    return floats;
   }
 
   /**
-   * For each of {@code slots} (track indices), the played track (of {@code played}, with the
-   * ratings the model saw) with the largest term, ties to the lower track index; -1 when the user
-   * played nothing with a positive rating.
+   * For each of {@code slots} (indices into {@code items}), the played track (of {@code played},
+   * ascending, with the ratings the model saw) with the largest term, ties to the lower index; -1
+   * when the user played nothing with a positive rating.
    */
   static int[] because(Items items, int[] played, double[] ratings, int[] slots) {
     boolean[] all = new boolean[played.length];

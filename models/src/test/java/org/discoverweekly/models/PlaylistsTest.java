@@ -160,8 +160,15 @@ class PlaylistsTest extends ModelsTestBase {
     float[] userFactors = toFloats(model.userFactors().filter("id = " + user).head().getList(1));
     int[] slots = {0, 11, 30, 50, 79};
 
-    double[][] terms =
-        BecauseTracks.terms(BecauseTracks.Items.of(model, ALS), played, ratings, slots);
+    int rank = model.rank();
+    float[] byIndex = new float[(factors.keySet().stream().max(Integer::compare).get() + 1) * rank];
+    factors.forEach(
+        (index, features) -> System.arraycopy(features, 0, byIndex, index * rank, rank));
+    BecauseTracks.Items items =
+        new BecauseTracks.Items(
+            byIndex, rank, BecauseTracks.gram(model), ALS.alpha(), ALS.regParam());
+
+    double[][] terms = BecauseTracks.terms(items, played, ratings, slots);
 
     for (int s = 0; s < slots.length; s++) {
       double score = 0;
