@@ -22,7 +22,7 @@ import subprocess
 import sysconfig
 import urllib.request
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pendulum
@@ -199,28 +199,31 @@ def local_run(pipeline_conf, landing):
         pipeline_conf.parent.parent / "local" / "local.conf", landing, "discover_local_test"
     )
     shutil.copytree(pipeline_conf.parent / "lake", local.parent / "lake")
-    running = subprocess.Popen(
-        [str(CLI), "--conf", str(local), "run", "--week", WEEK],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    yield local, running
+    # Its output goes to a file: a pipe nobody reads until the end would stall it once full.
+    log = local.parent / "run.log"
+    with log.open("w") as out:
+        running = subprocess.Popen(
+            [str(CLI), "--conf", str(local), "run", "--week", WEEK],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    yield local, running, log
     running.kill()
     running.wait()
 
 
 @pytest.fixture(scope="module")
 def local_conf(local_run, run):
-    conf, running = local_run
-    output, _ = running.communicate()
-    if running.returncode != 0:
-        pytest.fail(f"run --week {WEEK} in local[2] failed:\n{output}")
+    conf, running, log = local_run
+    if running.wait() != 0:
+        pytest.fail(f"run --week {WEEK} in local[2] failed:\n{log.read_text()}")
     return conf
 
 
 def ledger(conf: Path) -> dict[str, tuple[int, int]]:
     """Per stage, the runs of the DAG's week that did their work (or reused it) and the most users
     a run counted, from ops.pipeline_runs read by delta-rs (no Spark start needed for a count)."""
-    week, first_date = date.fromisoformat(WEEK), date(2026, 11, 9)
+    week = date.fromisoformat(WEEK)
+    first_date = week - timedelta(days=7)
     runs: Counter[str] = Counter()
     users: dict[str, int] = {}
     for row in ledger_rows(conf):
@@ -265,10 +268,15 @@ def run(dag, airflow_db, pipeline_conf, local_run, submit_env):
         )
 
 
+def gold_table(conf: Path) -> DeltaTable:
+    """gold.discover_weekly opened by delta-rs."""
+    return DeltaTable(str(conf.parent / "lake" / "gold" / "discover_weekly"))
+
+
 def gold_rows(conf: Path) -> list[dict]:
-    """gold.discover_weekly opened by delta-rs, a dict per row (weeks as ISO dates)."""
-    table = DeltaTable(str(conf.parent / "lake" / "gold" / "discover_weekly"))
-    return [{**row, "week": str(row["week"])} for row in table.to_pyarrow_table().to_pylist()]
+    """gold.discover_weekly read by delta-rs, a dict per row (weeks as ISO dates)."""
+    rows = gold_table(conf).to_pyarrow_table().to_pylist()
+    return [{**row, "week": str(row["week"])} for row in rows]
 
 
 @pytest.fixture(scope="module")
@@ -351,8 +359,7 @@ def test_cassandra_serves_exactly_the_weeks_gold(run, gold):
 
 @pytest.fixture(scope="module")
 def rust_gold(run, pipeline_conf):
-    """gold.discover_weekly opened by delta-rs."""
-    return DeltaTable(str(pipeline_conf.parent / "lake" / "gold" / "discover_weekly"))
+    return gold_table(pipeline_conf)
 
 
 def test_delta_rs_reads_the_rows_spark_reads(pipeline_conf, gold):

@@ -16,7 +16,7 @@ import org.discoverweekly.etl.silver.ListenContract.Reasons;
  *
  * <p>A join with the catalog, so no catalog-sized value passes through the driver: Spark broadcasts
  * the catalog's ids only while they are under {@code spark.sql.autoBroadcastJoinThreshold} (10 MB
- * by default, about 200,000 tracks), and joins by shuffle above it.
+ * by default), and joins by shuffle above it.
  */
 public final class KnownTracks {
 
