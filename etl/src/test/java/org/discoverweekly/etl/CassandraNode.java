@@ -102,6 +102,11 @@ public final class CassandraNode implements BeforeAllCallback {
       run("stop");
     }
 
+    /** SIGKILL, as a node that crashes: no flush, no drain, no goodbye to the clients. */
+    public void kill() {
+      run("kill");
+    }
+
     /** Config overrides that point the CLI at this node and at {@code keyspace}. */
     public List<String> options(String keyspace) {
       return List.of("-Dcassandra.port=" + port, "-Dcassandra.keyspace=" + keyspace);

@@ -45,26 +45,51 @@ public final class CliProcess {
   public static CliProcess pausedAt(String point, Path dir, List<String> args) throws Exception {
     Path log = dir.resolve("cli-" + point + "-" + System.nanoTime() + ".log");
     Path resumeFile = dir.resolve(log.getFileName() + ".resume");
+    CliProcess cli =
+        start(
+            log,
+            resumeFile,
+            List.of(
+                "-D" + FaultPoint.PAUSE_PROPERTY + "=" + point,
+                "-D" + FaultPoint.RESUME_PROPERTY + "=" + resumeFile),
+            FaultPoint.PAUSED + point,
+            args);
+    boolean reached = cli.paused.get(5, TimeUnit.MINUTES);
+    if (!reached) {
+      cli.process.destroyForcibly().waitFor(1, TimeUnit.MINUTES);
+    }
+    assertTrue(reached, "the CLI never paused at " + point + "; its output is in " + log);
+    return cli;
+  }
+
+  /**
+   * Runs {@code args} to the end in a fresh JVM (as an operator's rerun after a crash is, with no
+   * state of this one) and returns its exit code; its output is in {@link #output()}.
+   */
+  public static CliProcess ranToEnd(Path dir, List<String> args) throws Exception {
+    Path log = dir.resolve("cli-" + System.nanoTime() + ".log");
+    CliProcess cli = start(log, dir.resolve(log.getFileName() + ".resume"), List.of(), null, args);
+    cli.waitForEnd();
+    return cli;
+  }
+
+  private static CliProcess start(
+      Path log, Path resumeFile, List<String> properties, String pausedLine, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("@" + Path.of("..", "conf", "spark-java17.args").toAbsolutePath().normalize());
     command.add("-Xmx2g");
-    command.add("-D" + FaultPoint.PAUSE_PROPERTY + "=" + point);
-    command.add("-D" + FaultPoint.RESUME_PROPERTY + "=" + resumeFile);
+    command.addAll(properties);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(DiscoverWeekly.class.getName());
     command.addAll(args);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CliProcess cli = new CliProcess(process, log, resumeFile);
-    cli.pausedLine = FaultPoint.PAUSED + point;
+    cli.pausedLine = pausedLine; // before the reader starts, which compares each line with it
     cli.reader.setDaemon(true);
     cli.reader.start();
-    boolean reached = cli.paused.get(5, TimeUnit.MINUTES);
-    if (!reached) {
-      process.destroyForcibly().waitFor(1, TimeUnit.MINUTES);
-    }
-    assertTrue(reached, "the CLI never paused at " + point + "; its output is in " + log);
     return cli;
   }
 
@@ -78,9 +103,18 @@ public final class CliProcess {
   /** Lets the paused stage go on and returns its exit code once it ends. */
   public int resumeAndWait() throws Exception {
     Files.createFile(resumeFile);
+    return waitForEnd();
+  }
+
+  /** The exit code, once the process has ended. */
+  public int exitCode() {
+    return process.exitValue();
+  }
+
+  private int waitForEnd() throws InterruptedException {
     if (!process.waitFor(5, TimeUnit.MINUTES)) {
       process.destroyForcibly().waitFor(1, TimeUnit.MINUTES);
-      throw new AssertionError("the CLI did not end within 5 minutes of resuming; see " + log);
+      throw new AssertionError("the CLI did not end within 5 minutes; see " + log);
     }
     reader.join(TimeUnit.SECONDS.toMillis(30)); // the last lines, up to the end of the stream
     return process.exitValue();
@@ -106,7 +140,7 @@ public final class CliProcess {
       String line;
       while ((line = out.readLine()) != null) {
         Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        if (line.equals(pausedLine)) {
+        if (line.equals(pausedLine)) { // null when no pause is armed
           paused.complete(true);
         }
       }

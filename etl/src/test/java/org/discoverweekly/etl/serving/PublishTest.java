@@ -12,12 +12,12 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.CassandraNode;
 import org.discoverweekly.etl.CliProcess;
 import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.GeneratedLake;
+import org.discoverweekly.etl.PlaylistLines;
 import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.StageOutcome;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * From landing files to Cassandra on a real node: two weeks built and published, rows equal to
  * gold, reruns that change nothing, an unreachable cluster, a publish that dies before W is served,
- * readers falling back, rollback, and a node stopped mid-publish.
+ * readers falling back, rollback, and a node killed mid-publish.
  */
 @ExtendWith(CassandraNode.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -78,34 +78,9 @@ class PublishTest extends SparkTestBase {
     }
   }
 
-  /** Each user's playlist for W in gold, as (position, track, track name, artist, score) lines. */
+  /** Each user's playlist for W in gold, one line per slot (see {@link PlaylistLines}). */
   private static Map<String, List<String>> gold(LocalDate week) {
-    Map<String, List<String>> playlists = new TreeMap<>();
-    for (Row slot :
-        lake.read(Table.GOLD_DISCOVER_WEEKLY)
-            .filter("week = DATE'" + week + "'")
-            .orderBy("user_id", "position")
-            .collectAsList()) {
-      playlists
-          .computeIfAbsent(slot.getAs("user_id"), user -> new ArrayList<>())
-          .add(
-              slot.<Integer>getAs("position")
-                  + "|"
-                  + slot.getAs("track_id")
-                  + "|"
-                  + slot.getAs("track_name")
-                  + "|"
-                  + slot.getAs("artist_id")
-                  + "|"
-                  + slot.getAs("artist_name")
-                  + "|"
-                  + slot.<Double>getAs("score")
-                  + "|"
-                  + slot.getAs("source")
-                  + "|"
-                  + slot.getAs("model_version"));
-    }
-    return playlists;
+    return PlaylistLines.gold(lake, week);
   }
 
   /** The same lines from Cassandra's rows for W. */
@@ -115,39 +90,7 @@ class PublishTest extends SparkTestBase {
 
   /** The same lines from the rows for W of the node {@code session} reads. */
   private static Map<String, List<String>> served(CqlSession session, LocalDate week) {
-    Map<String, List<String>> playlists = new TreeMap<>();
-    for (var row :
-        session.execute(
-            SimpleStatement.newInstance(
-                "SELECT user_id, week, source, model_version, tracks FROM "
-                    + KEYSPACE
-                    + ".playlists"))) {
-      if (!row.getLocalDate("week").equals(week)) {
-        continue;
-      }
-      List<String> slots = new ArrayList<>();
-      for (var track :
-          row.getList("tracks", com.datastax.oss.driver.api.core.data.UdtValue.class)) {
-        slots.add(
-            track.getInt("position")
-                + "|"
-                + track.getString("track_id")
-                + "|"
-                + track.getString("track_name")
-                + "|"
-                + track.getString("artist_id")
-                + "|"
-                + track.getString("artist_name")
-                + "|"
-                + track.getDouble("score")
-                + "|"
-                + row.getString("source")
-                + "|"
-                + row.getString("model_version"));
-      }
-      playlists.put(row.getString("user_id"), slots);
-    }
-    return playlists;
+    return PlaylistLines.cassandra(session, KEYSPACE, week);
   }
 
   @Test
@@ -288,18 +231,24 @@ class PublishTest extends SparkTestBase {
 
   @Test
   @Order(9)
-  void shouldFailInOneLineWhenCassandraStopsMidPublishAndConvergeOnceItIsBack() throws Exception {
-    // A node of this test's own: this JVM never connects to it before the restart, so no driver
-    // session of the test outlives the outage (the publish that meets it runs in a process of its
-    // own, as in production).
+  void shouldFailInOneLineWhenCassandraIsKilledMidPublishAndConvergeOnceItIsBack()
+      throws Exception {
+    // A node of this test's own, killed with SIGKILL (a crash: no drain, no goodbye) while a
+    // publish process waits at publish.writing. Every publish is a process of its own, as in
+    // production, and this JVM never connects to the node before the restart, so no driver
+    // session of the test outlives the crash.
     CassandraNode.Node node = CassandraNode.another(tempDir.resolve("cassandra-outage"));
     List<String> options = CliRun.smallRun(lake.root(), landing, node.options(KEYSPACE));
     List<String> publish = new ArrayList<>(options);
     publish.addAll(List.of("publish", "--week", W2.toString()));
+    List<String> publishW1 = new ArrayList<>(options);
+    publishW1.addAll(List.of("publish", "--week", W1.toString()));
     node.start();
     try {
+      CliProcess first = CliProcess.ranToEnd(tempDir, publishW1);
+      assertEquals(0, first.exitCode(), first.output());
       CliProcess paused = CliProcess.pausedAt(PublishWeek.WRITING, tempDir, publish);
-      node.stop();
+      node.kill();
       int code = paused.resumeAndWait();
 
       assertEquals(1, code, paused.output());
@@ -322,12 +271,16 @@ class PublishTest extends SparkTestBase {
       assertEquals(StageOutcome.FAILED, recorded.getAs("status"));
 
       node.start();
-      CliRun rerun = CliRun.of(options, "publish", "--week", W2.toString());
-      assertEquals(0, rerun.code(), rerun.err());
+      String user = gold(W2).keySet().stream().filter(gold(W1)::containsKey).findFirst().get();
+      assertEquals(
+          W1.toString(),
+          CliRun.servedWeek(options, user),
+          "until the rerun, readers serve the week before");
+      CliProcess rerun = CliProcess.ranToEnd(tempDir, publish);
+      assertEquals(0, rerun.exitCode(), rerun.output());
       try (CqlSession back = node.session(KEYSPACE)) {
         assertEquals(gold(W2), served(back, W2));
       }
-      String user = gold(W2).keySet().iterator().next();
       assertEquals(W2.toString(), CliRun.servedWeek(options, user));
     } finally {
       node.stop();
