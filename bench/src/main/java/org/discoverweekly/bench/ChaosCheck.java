@@ -100,10 +100,10 @@ public final class ChaosCheck {
             .orElse("none");
     // A row naming another model than the served one is one no reader serves: count it as wrong
     // by making it unlike every clean row.
-    Column unservable = col("model_version").isNull().or(col("model_version").notEqual(lit(gold)));
-    if (!gold.equals(served)) {
-      unservable = lit(true);
-    }
+    Column unservable =
+        gold.equals(served)
+            ? col("model_version").isNull().or(col("model_version").notEqual(lit(gold)))
+            : lit(true);
     Dataset<Row> marked =
         runPlaylists.withColumn(
             "user_id",
