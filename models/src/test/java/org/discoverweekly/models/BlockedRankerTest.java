@@ -4,6 +4,7 @@ import static org.discoverweekly.models.RankerRows.ITEMS;
 import static org.discoverweekly.models.RankerRows.USERS;
 import static org.discoverweekly.models.RankerRows.USERS_WITH_WEIGHTS;
 import static org.discoverweekly.models.RankerRows.item;
+import static org.discoverweekly.models.RankerRows.listsByUser;
 import static org.discoverweekly.models.RankerRows.tracksOf;
 import static org.discoverweekly.models.RankerRows.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,25 +113,24 @@ class BlockedRankerTest extends ModelsTestBase {
         BlockedRanker.Settings settings = new BlockedRanker.Settings(30, 2, 5, blockTracks);
         Dataset<Row> ranked =
             BlockedRanker.rank(
-                    rows(USERS, userRows.toArray(Object[][]::new)),
-                    rows(ITEMS, itemRows.toArray(Object[][]::new)),
-                    settings,
-                    tileItems)
-                .cache();
+                rows(USERS, userRows.toArray(Object[][]::new)),
+                rows(ITEMS, itemRows.toArray(Object[][]::new)),
+                settings,
+                tileItems);
         String where = ", tiles " + tileItems + ", blocks of " + blockTracks;
+        Map<Integer, List<Row>> lists = listsByUser(ranked);
 
         for (Object[] user : userRows) {
           int index = (Integer) user[0];
           List<Integer> expected = bruteForce(user, itemRows, settings);
-          assertEquals(expected, tracksOf(ranked, index), "user " + index + where);
-          List<Integer> positions =
-              ranked.filter("user_index = " + index).orderBy("position").collectAsList().stream()
-                  .map(row -> row.getInt(1))
-                  .toList();
+          assertEquals(expected, tracksOf(lists, index), "user " + index + where);
+          List<Integer> positions = lists.get(index).stream().map(row -> row.getInt(1)).toList();
           assertEquals(IntStream.rangeClosed(1, expected.size()).boxed().toList(), positions);
         }
-        assertEquals(23 * 30, ranked.count(), "every user has 30 eligible tracks here" + where);
-        ranked.unpersist();
+        assertEquals(
+            23 * 30,
+            lists.values().stream().mapToInt(List::size).sum(),
+            "every user has 30 eligible tracks here" + where);
       }
     }
   }
@@ -158,20 +158,19 @@ class BlockedRankerTest extends ModelsTestBase {
       for (int tileItems : List.of(150, 8)) {
         Dataset<Row> ranked =
             BlockedRanker.rank(
-                    rows(USERS_WITH_WEIGHTS, userRows.toArray(Object[][]::new)),
-                    rows(ITEMS, itemRows.toArray(Object[][]::new)),
-                    settings,
-                    tileItems)
-                .cache();
+                rows(USERS_WITH_WEIGHTS, userRows.toArray(Object[][]::new)),
+                rows(ITEMS, itemRows.toArray(Object[][]::new)),
+                settings,
+                tileItems);
+        Map<Integer, List<Row>> lists = listsByUser(ranked);
 
         for (Object[] user : userRows) {
           int index = (Integer) user[0];
           assertEquals(
               bruteForce(user, itemRows, settings),
-              tracksOf(ranked, index),
+              tracksOf(lists, index),
               "user " + index + ", tiles " + tileItems + ", blocks of " + blockTracks);
         }
-        ranked.unpersist();
       }
     }
   }
@@ -207,17 +206,16 @@ class BlockedRankerTest extends ModelsTestBase {
 
     Dataset<Row> ranked =
         BlockedRanker.rank(
-                rows(USERS, userRows.toArray(Object[][]::new)),
-                rows(ITEMS, itemRows.toArray(Object[][]::new)),
-                settings,
-                16)
-            .cache();
+            rows(USERS, userRows.toArray(Object[][]::new)),
+            rows(ITEMS, itemRows.toArray(Object[][]::new)),
+            settings,
+            16);
+    Map<Integer, List<Row>> lists = listsByUser(ranked);
 
     for (Object[] user : userRows) {
       int index = (Integer) user[0];
-      assertEquals(bruteForce(user, itemRows, settings), tracksOf(ranked, index), "user " + index);
+      assertEquals(bruteForce(user, itemRows, settings), tracksOf(lists, index), "user " + index);
     }
-    ranked.unpersist();
   }
 
   @Test

@@ -4,7 +4,10 @@ import static org.apache.spark.sql.types.DataTypes.FloatType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
@@ -48,5 +51,22 @@ final class RankerRows {
     return ranked.filter("user_index = " + user).orderBy("position").collectAsList().stream()
         .map(row -> row.getInt(2))
         .toList();
+  }
+
+  /**
+   * Every user's ranked rows ({@code user_index, position, track_index, ...}) in position order,
+   * from one collect: a loop over users asks this once instead of running a query per user.
+   */
+  static Map<Integer, List<Row>> listsByUser(Dataset<Row> ranked) {
+    Map<Integer, List<Row>> lists = new HashMap<>();
+    for (Row row : ranked.orderBy("user_index", "position").collectAsList()) {
+      lists.computeIfAbsent(row.getInt(0), user -> new ArrayList<>()).add(row);
+    }
+    return lists;
+  }
+
+  /** Track indices of one user's list from {@link #listsByUser}, in position order. */
+  static List<Integer> tracksOf(Map<Integer, List<Row>> lists, int user) {
+    return lists.getOrDefault(user, List.of()).stream().map(row -> row.getInt(2)).toList();
   }
 }
