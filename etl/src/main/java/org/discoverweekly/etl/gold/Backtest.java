@@ -59,6 +59,12 @@ public final class Backtest {
    */
   public record Result(Metrics als, Metrics popularity, boolean reused, String model) {}
 
+  /**
+   * A backtest as {@code gold.model_metrics} holds it, and the beyond-accuracy metrics written with
+   * it, when there are any.
+   */
+  public record Recorded(Result metrics, Optional<BeyondWeek.Result> beyond) {}
+
   /** {@link Result#model} of a backtest that fitted the recipe itself. */
   public static final String FITTED = "fitted";
 
@@ -223,11 +229,13 @@ public final class Backtest {
 
   /**
    * W's metrics as a backtest of {@code modelVersion} wrote them, if it did, ranked with {@code
-   * backtestModel} as its run recorded.
+   * backtestModel} as its run recorded; with the beyond-accuracy metrics written beside them (none
+   * for rows written before they were).
    */
-  public static Optional<Result> recorded(
+  public static Optional<Recorded> recorded(
       Lake lake, LocalDate week, String modelVersion, String backtestModel) {
     Map<String, Metrics> byModel = new HashMap<>();
+    Map<String, BeyondAccuracy.Metrics> beyondByModel = new HashMap<>();
     for (Row row :
         lake.read(GOLD_MODEL_METRICS)
             .filter(
@@ -235,8 +243,9 @@ public final class Backtest {
                     .equalTo(lit(Date.valueOf(week)))
                     .and(col("model_version").equalTo(modelVersion)))
             .collectAsList()) {
+      String model = row.getAs("model");
       byModel.put(
-          row.getAs("model"),
+          model,
           new Metrics(
               row.getAs("k"),
               row.getAs("users"),
@@ -245,12 +254,28 @@ public final class Backtest {
               row.getAs("ndcg"),
               row.getAs("map"),
               row.getAs("coverage")));
+      if (!row.isNullAt(row.fieldIndex("served_users"))) {
+        beyondByModel.put(
+            model,
+            new BeyondAccuracy.Metrics(
+                row.getAs("served_users"),
+                row.getAs("novelty"),
+                row.getAs("artists_per_playlist"),
+                row.getAs("top_track_share"),
+                row.getAs("overlap_previous")));
+      }
     }
     Metrics als = byModel.get("als");
     Metrics popularity = byModel.get("popularity");
-    return als == null || popularity == null
-        ? Optional.empty()
-        : Optional.of(new Result(als, popularity, true, backtestModel));
+    if (als == null || popularity == null) {
+      return Optional.empty();
+    }
+    Optional<BeyondWeek.Result> beyond =
+        beyondByModel.containsKey("als") && beyondByModel.containsKey("popularity")
+            ? Optional.of(
+                new BeyondWeek.Result(beyondByModel.get("als"), beyondByModel.get("popularity")))
+            : Optional.empty();
+    return Optional.of(new Recorded(new Result(als, popularity, true, backtestModel), beyond));
   }
 
   /**

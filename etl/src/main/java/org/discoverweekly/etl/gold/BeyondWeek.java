@@ -3,6 +3,9 @@ package org.discoverweekly.etl.gold;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
+import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
+import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
 import java.time.LocalDate;
@@ -10,6 +13,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.models.BeyondAccuracy;
 import org.discoverweekly.models.Playlists;
@@ -37,6 +41,30 @@ public final class BeyondWeek {
         new Result(BeyondAccuracy.Metrics.NONE, BeyondAccuracy.Metrics.NONE);
   }
 
+  /**
+   * What {@link #measure} reads beyond W's recipe, as a digest: the weekly settings, the versions
+   * of W's playlists and matrix in gold, and the served weeks before W that it compares with (each
+   * with the gold version its publish read, as the pinned ledger records them). The same digest for
+   * the same recipe measures the same metrics, so a run that finds it recorded keeps them.
+   */
+  public String inputs(WeekRecipe recipe) {
+    LocalDate week = recipe.week();
+    return Hashes.sha256(
+            recipe.config().get("hash")
+                + "|"
+                + lake.version(GOLD_DISCOVER_WEEKLY)
+                + "|"
+                + lake.version(GOLD_USER_TRACK_MATRIX)
+                + "|"
+                + ServedHistory.weeks(lake, lake.version(OPS_PIPELINE_RUNS), week, memoryWeeks()))
+        .substring(0, 12);
+  }
+
+  /** The memory's weeks, or at least the last served one: the overlap is measured either way. */
+  private int memoryWeeks() {
+    return Math.max(1, settings.memory().repeatWeeks());
+  }
+
   /** Measures W from its playlists in gold; none when W has no ALS playlists. */
   public Result measure(LocalDate week) {
     Dataset<Row> als =
@@ -45,8 +73,7 @@ public final class BeyondWeek {
             .select("user_id", "track_id", "artist_id")
             .cache();
     RankWeek rank = new RankWeek(lake, settings);
-    // The memory's weeks, or at least the last served one: the overlap is measured either way.
-    Dataset<Row> served = rank.served(week, Math.max(1, settings.memory().repeatWeeks())).cache();
+    Dataset<Row> served = rank.served(week, memoryWeeks()).cache();
     try {
       if (als.isEmpty()) {
         return Result.NONE;

@@ -41,12 +41,8 @@ public final class ServedHistory {
         lake.spark()
             .createDataFrame(List.of(), GOLD_DISCOVER_WEEKLY.schema())
             .select("week", "user_id", "track_id", "artist_id");
-    if (ledgerVersion < 0 || weeks == 0) {
-      return none;
-    }
     Dataset<Row> slots = none;
-    for (Map.Entry<LocalDate, Long> served :
-        servedWeeks(lake.read(OPS_PIPELINE_RUNS, ledgerVersion), week, weeks).entrySet()) {
+    for (Map.Entry<LocalDate, Long> served : weeks(lake, ledgerVersion, week, weeks).entrySet()) {
       slots =
           slots.unionByName(
               lake.read(GOLD_DISCOVER_WEEKLY, served.getValue())
@@ -54,6 +50,18 @@ public final class ServedHistory {
                   .select("week", "user_id", "track_id", "artist_id"));
     }
     return slots;
+  }
+
+  /**
+   * The served weeks among the {@code weeks} before W, with the {@code gold.discover_weekly}
+   * version each one's publish read, as the ledger recorded them at {@code ledgerVersion} (-1: no
+   * ledger yet, none): what {@link #read} reads the slots of.
+   */
+  public static Map<LocalDate, Long> weeks(
+      Lake lake, long ledgerVersion, LocalDate week, int weeks) {
+    return ledgerVersion < 0 || weeks == 0
+        ? Map.of()
+        : servedWeeks(lake.read(OPS_PIPELINE_RUNS, ledgerVersion), week, weeks);
   }
 
   /**

@@ -127,24 +127,33 @@ public final class WeeklyPlan {
   /**
    * W's backtest, ranked with W − 7's own model when its run trained the same recipe, or the
    * metrics recorded for the same recipe, with the beyond-accuracy metrics of W's playlists as they
-   * are now, in {@code gold.model_metrics}; the step's config names the backtest's model.
+   * are now (kept when recorded from the same inputs), in {@code gold.model_metrics}; the step's
+   * config names the backtest's model and the beyond metrics' inputs.
    */
   public Step evaluate() {
-    Optional<Backtest.Result> recorded = reuse.backtest(recipe);
+    String beyondInputs = new BeyondWeek(lake, settings).inputs(recipe);
+    Optional<Backtest.Recorded> recorded = reuse.backtest(recipe, beyondInputs);
     Optional<String> priorModel =
         recorded.isPresent() ? Optional.empty() : reuse.backtestModel(recipe);
     return new Step(
         "evaluate",
         () -> {
           metrics =
-              recorded.orElseGet(
-                  () ->
-                      new Backtest(lake, settings).run(recipe.week(), priorModel.map(this::prior)));
-          beyond = new BeyondWeek(lake, settings).measure(recipe.week());
-          Backtest.write(lake, recipe.week(), recipe.modelVersion(), metrics, beyond);
+              recorded
+                  .map(Backtest.Recorded::metrics)
+                  .orElseGet(
+                      () ->
+                          new Backtest(lake, settings)
+                              .run(recipe.week(), priorModel.map(this::prior)));
+          Optional<BeyondWeek.Result> kept = recorded.flatMap(Backtest.Recorded::beyond);
+          beyond = kept.orElseGet(() -> new BeyondWeek(lake, settings).measure(recipe.week()));
+          if (kept.isEmpty()) {
+            Backtest.write(lake, recipe.week(), recipe.modelVersion(), metrics, beyond);
+          }
           Map<String, Long> counts = Map.of("users", metrics.als().users());
           Map<String, String> config = new TreeMap<>(recipe.evaluateConfig());
           config.put(WeeklyReuse.BACKTEST_MODEL, metrics.model());
+          config.put(WeeklyReuse.BEYOND_INPUTS, beyondInputs);
           return recorded.isPresent()
               ? reused(recipe.inputs(), counts, config)
               : succeeded(recipe.inputs(), counts, config);

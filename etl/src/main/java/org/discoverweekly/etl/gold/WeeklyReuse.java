@@ -14,13 +14,17 @@ import org.discoverweekly.etl.storage.Lake;
 /**
  * Which of week W's outputs are kept rather than rebuilt: the snapshot and the model when their
  * latest run was built from the same model version (and the model's files are whole), the backtest
- * when its latest run had the same recipe and its metrics are in gold, and the backtest's model
- * when W − 7's run trained it with the same recipe; nothing when forced.
+ * when its latest run had the same recipe and its metrics are in gold (its beyond-accuracy metrics
+ * too when they were measured from the same inputs), and the backtest's model when W − 7's run
+ * trained it with the same recipe; nothing when forced.
  */
 public final class WeeklyReuse {
 
   /** The evaluate step's config key naming the model its backtest ranked with. */
   public static final String BACKTEST_MODEL = "backtest_model";
+
+  /** The evaluate step's config key holding the digest of what its beyond metrics measured. */
+  public static final String BEYOND_INPUTS = "beyond_inputs";
 
   private final Lake lake;
   private final RunHistory history;
@@ -51,8 +55,12 @@ public final class WeeklyReuse {
         && models.exists(week, recipe.modelVersion());
   }
 
-  /** The backtest's metrics as gold holds them, if it is kept. */
-  public Optional<Backtest.Result> backtest(WeekRecipe recipe) {
+  /**
+   * The backtest's metrics as gold holds them, if it is kept; with the beyond-accuracy metrics
+   * written beside them when their run measured them from the same {@code beyondInputs} ({@link
+   * BeyondWeek#inputs}).
+   */
+  public Optional<Backtest.Recorded> backtest(WeekRecipe recipe, String beyondInputs) {
     if (force) {
       return Optional.empty();
     }
@@ -61,10 +69,15 @@ public final class WeeklyReuse {
         .flatMap(
             run ->
                 Backtest.recorded(
-                    lake,
-                    recipe.week(),
-                    recipe.modelVersion(),
-                    config(run).getOrDefault(BACKTEST_MODEL, Backtest.FITTED)));
+                        lake,
+                        recipe.week(),
+                        recipe.modelVersion(),
+                        config(run).getOrDefault(BACKTEST_MODEL, Backtest.FITTED))
+                    .map(
+                        recorded ->
+                            beyondInputs.equals(config(run).get(BEYOND_INPUTS))
+                                ? recorded
+                                : new Backtest.Recorded(recorded.metrics(), Optional.empty())));
   }
 
   /**

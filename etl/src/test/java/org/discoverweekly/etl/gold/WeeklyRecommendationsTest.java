@@ -66,6 +66,11 @@ class WeeklyRecommendationsTest extends SparkTestBase {
         .head();
   }
 
+  private static java.util.Map<String, String> evaluateConfig() {
+    Row evaluate = latestRun("evaluate");
+    return evaluate.getJavaMap(evaluate.fieldIndex("config"));
+  }
+
   @Test
   @Order(1)
   void shouldHaveBuiltTheWeekAndPassedTheGate() {
@@ -173,6 +178,7 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   void shouldReuseSnapshotModelAndBacktestOnARerunAndWriteTheSameRows() {
     List<Row> before = playlists().orderBy("user_id", "position").collectAsList();
     Row metricsBefore = metrics("als");
+    long metricsVersion = lake.version(Table.GOLD_MODEL_METRICS);
 
     String out = cli("weekly", "--week", WEEK);
 
@@ -181,6 +187,9 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     assertEquals("reused", latestRun("train").getAs("status"));
     assertEquals("reused", latestRun("evaluate").getAs("status"));
     assertEquals(metricsBefore, metrics("als"));
+    // The rank step wrote W's playlists again (a new gold version): the beyond-accuracy metrics
+    // were measured again, from the new version, and written beside the kept backtest.
+    assertEquals(metricsVersion + 1, lake.version(Table.GOLD_MODEL_METRICS));
     assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
   }
 
@@ -188,6 +197,8 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   @Order(3)
   void shouldReadBackTheBacktestWeeklyRecordedWhenEvaluateFindsItsRecipeUnchanged() {
     Row metricsBefore = metrics("als");
+    String beyondInputs = evaluateConfig().get(WeeklyReuse.BEYOND_INPUTS);
+    long metricsVersion = lake.version(Table.GOLD_MODEL_METRICS);
 
     String out = cli("evaluate", "--week", WEEK);
 
@@ -195,6 +206,11 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     assertTrue(out.contains("gate: would accept"), out);
     assertEquals("reused", latestRun("evaluate").getAs("status"));
     assertEquals(metricsBefore, metrics("als"));
+    // W's playlists, matrix and the weeks served before it are as the last run measured them:
+    // the beyond-accuracy metrics are kept too, and nothing is written to gold.
+    assertEquals(12, beyondInputs.length(), beyondInputs);
+    assertEquals(beyondInputs, evaluateConfig().get(WeeklyReuse.BEYOND_INPUTS));
+    assertEquals(metricsVersion, lake.version(Table.GOLD_MODEL_METRICS));
   }
 
   @Test
