@@ -36,6 +36,15 @@ public final class MaintainLake {
   private static final Map<Table, String> Z_ORDER =
       Map.of(Table.SILVER_LISTENS, "user_id", Table.GOLD_DISCOVER_WEEKLY, "user_id");
 
+  /** The report's partitions of a table left as it was: nothing written since its compaction. */
+  public static final String UNCHANGED = "none: unchanged since compacted";
+
+  /**
+   * Commits looked at for the last compaction: a maintain's OPTIMIZE is followed by its VACUUM's
+   * two (start and end), and by those of a few more maintains' that found nothing to compact.
+   */
+  private static final int HISTORY_LOOKED_AT = 10;
+
   private static final String RETENTION_CHECK =
       "spark.databricks.delta.retentionDurationCheck.enabled";
 
@@ -95,25 +104,35 @@ public final class MaintainLake {
     lake.applyProperties(table);
     DeltaTable delta = DeltaTable.forPath(lake.spark(), lake.path(table));
     long liveBefore = liveFiles(table);
-    Optional<String> recent = recentPartitions(table);
-    DeltaOptimizeBuilder optimize = delta.optimize();
-    if (recent.isPresent()) {
-      optimize = optimize.where(recent.get());
-    }
     String zOrderBy = Z_ORDER.get(table);
-    if (zOrderBy != null) {
-      optimize.executeZOrderBy(zOrderBy);
-    } else {
-      optimize.executeCompaction();
+    String partitions = UNCHANGED;
+    long liveAfter = liveBefore;
+    if (!compactedSinceLastWrite(delta)) {
+      Optional<String> recent = recentPartitions(table);
+      partitions = recent.orElse("all");
+      DeltaOptimizeBuilder optimize = delta.optimize();
+      if (recent.isPresent()) {
+        optimize = optimize.where(recent.get());
+      }
+      if (zOrderBy != null) {
+        optimize.executeZOrderBy(zOrderBy);
+      } else {
+        optimize.executeCompaction();
+      }
+      liveAfter = liveFiles(table);
     }
-    long liveAfter = liveFiles(table);
     long storedBeforeVacuum = storedDataFiles(table);
-    vacuum(delta);
-    long deleted = storedBeforeVacuum - storedDataFiles(table);
+    long deleted = 0;
+    // Every data file stored is live: there is nothing for VACUUM to delete (it would still
+    // list the table and commit its start and end).
+    if (storedBeforeVacuum > liveAfter) {
+      vacuum(delta);
+      deleted = storedBeforeVacuum - storedDataFiles(table);
+    }
     TableReport report =
         new TableReport(
             table,
-            recent.orElse("all"),
+            partitions,
             zOrderBy == null ? "" : zOrderBy,
             liveBefore,
             liveAfter,
@@ -121,6 +140,21 @@ public final class MaintainLake {
             (System.nanoTime() - started) / 1e9);
     LOG.info("maintain {}: {}", table.sqlName(), report);
     return report;
+  }
+
+  /**
+   * Whether nothing was written to the table since its last compaction: its newest commit other
+   * than a VACUUM's is an OPTIMIZE. Compacting it again would write the same rows anew (a Z-order
+   * rewrites every file of its partitions each time), so it is left as it is.
+   */
+  private static boolean compactedSinceLastWrite(DeltaTable delta) {
+    for (Row commit : delta.history(HISTORY_LOOKED_AT).select("operation").collectAsList()) {
+      String operation = commit.getString(0);
+      if (!operation.startsWith("VACUUM")) {
+        return operation.equals("OPTIMIZE");
+      }
+    }
+    return false;
   }
 
   /**

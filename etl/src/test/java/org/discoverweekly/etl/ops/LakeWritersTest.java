@@ -170,13 +170,26 @@ class LakeWritersTest extends SparkTestBase {
     String host = java.net.InetAddress.getLocalHost().getHostName();
     Path lockFile = Path.of(lock().path());
 
+    long optimizes = optimizeCommits(Table.GOLD_DISCOVER_WEEKLY);
     writeLock(lockFile, host, finished.pid());
     CliRun takenOver = CliRun.of(options(), "maintain");
 
     assertEquals(0, takenOver.code(), takenOver.err());
     assertFalse(Files.exists(lockFile));
-    // A second maintain changes no row either.
+    // A second maintain changes no row either, and compacts no table written to since the first.
     assertSameRows(silverBefore, lake.read(Table.SILVER_LISTENS));
+    for (Table table : List.of(Table.SILVER_LISTENS, Table.GOLD_DISCOVER_WEEKLY)) {
+      assertTrue(
+          takenOver
+              .out()
+              .lines()
+              .anyMatch(
+                  line ->
+                      line.startsWith(table.sqlName() + " ")
+                          && line.contains(MaintainLake.UNCHANGED)),
+          takenOver.out());
+    }
+    assertEquals(optimizes, optimizeCommits(Table.GOLD_DISCOVER_WEEKLY));
 
     writeLock(lockFile, "another-host", finished.pid());
     CliRun refused = CliRun.of(options(), "maintain");
@@ -201,6 +214,10 @@ class LakeWritersTest extends SparkTestBase {
             + pid
             + "\nstarted=2026-11-22T10:00:00Z\n",
         StandardCharsets.UTF_8);
+  }
+
+  private static long optimizeCommits(Table table) {
+    return lake.delta(table).history().filter(col("operation").equalTo("OPTIMIZE")).count();
   }
 
   private static long liveFiles(Table table) {
