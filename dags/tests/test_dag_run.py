@@ -174,12 +174,13 @@ def landing(tmp_path_factory, cassandra_starting, cluster_starting):
 def pipeline_conf(tmp_path_factory, landing, cassandra, cluster, submit_env):
     """The cluster's lake: the first week's dates in silver (the history the next week's backtest
     trains on), then the two weeks after it built and published by one backfill submitted to the
-    cluster."""
+    cluster. The backfill ingests its first week's own dates (the seven before it) itself."""
     conf = write_conf(
         tmp_path_factory.mktemp("lakes") / "cluster" / "pipeline.conf", landing, KEYSPACE
     )
     manifest = json.loads((landing / "manifest.json").read_text())
-    first_week = sorted(d for d in manifest["lines_per_arrival_date"] if d < BACKFILL[0])
+    own_dates = str(date.fromisoformat(BACKFILL[0]) - timedelta(days=7))
+    first_week = sorted(d for d in manifest["lines_per_arrival_date"] if d < own_dates)
     cli("--conf", str(conf), "silver", "--ingest", "--from", first_week[0], "--to", first_week[-1])
     subprocess.run(
         [str(Path(CLUSTER["SPARK_HOME"]) / "bin" / "spark-submit"), "--master", MASTER,
