@@ -171,12 +171,13 @@ final class Stages {
             + BLAS.getInstance().getClass().getSimpleName());
     out.printf(
         "playlists: %d rows for %d users (%d by ALS, %d popular for cold start); %d slots of"
-            + " earlier served weeks remembered%n",
+            + " earlier served weeks remembered%s%n",
         playlists.get("rows"),
         playlists.get("users"),
         playlists.get("als_users"),
         playlists.get("popular_users"),
-        playlists.getOrDefault("served_slots_remembered", 0L));
+        playlists.getOrDefault("served_slots_remembered", 0L),
+        result.rankReused() ? " (reused)" : "");
     printMetrics(result.metrics(), out);
     printBeyond(result.beyond(), out);
     out.println(

@@ -42,21 +42,21 @@ public final class BeyondWeek {
   }
 
   /**
-   * What {@link #measure} reads beyond W's recipe, as a digest: the weekly settings, the versions
-   * of W's playlists and matrix in gold, and the served weeks before W that it compares with (each
-   * with the gold version its publish read, as the pinned ledger records them). The same digest for
-   * the same recipe measures the same metrics, so a run that finds it recorded keeps them.
+   * What {@link #measure} reads, as a digest: what W's ranking reads ({@link RankWeek#inputs}: the
+   * popularity baseline is ranked under the same rules and memory), the versions of W's playlists
+   * and matrix in gold, and the served weeks before W it compares with. The same digest for the
+   * same model measures the same metrics, so a run that finds it recorded keeps them.
    */
   public String inputs(WeekRecipe recipe) {
-    LocalDate week = recipe.week();
     return Hashes.sha256(
-            recipe.config().get("hash")
+            new RankWeek(lake, settings).inputs(recipe)
                 + "|"
                 + lake.version(GOLD_DISCOVER_WEEKLY)
                 + "|"
                 + lake.version(GOLD_USER_TRACK_MATRIX)
                 + "|"
-                + ServedHistory.weeks(lake, lake.version(OPS_PIPELINE_RUNS), week, memoryWeeks()))
+                + ServedHistory.weeks(
+                    lake, lake.version(OPS_PIPELINE_RUNS), recipe.week(), memoryWeeks()))
         .substring(0, 12);
   }
 

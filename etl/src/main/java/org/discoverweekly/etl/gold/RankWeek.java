@@ -19,6 +19,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
 import org.discoverweekly.models.ImplicitAls;
@@ -70,6 +71,32 @@ public final class RankWeek {
             "left_outer")
         .withColumn("week", lit(Date.valueOf(week)))
         .withColumn("model_version", lit(modelVersion));
+  }
+
+  /**
+   * What {@link #run} reads, as a digest: the model version (silver's listens and the matrix and
+   * ALS settings), the catalog's and the feedback's versions, the playlist and memory settings, and
+   * the served weeks it remembers (each with the gold version its publish read, as the pinned
+   * ledger records them). With the same model, the same digest ranks the same rows.
+   */
+  public String inputs(WeekRecipe recipe) {
+    return Hashes.sha256(
+            recipe.modelVersion()
+                + "|"
+                + recipe.inputs().get(SILVER_TRACKS.sqlName())
+                + "|"
+                + recipe.inputs().get(SILVER_FEEDBACK.sqlName())
+                + "|"
+                + settings.playlists()
+                + "|"
+                + settings.memory()
+                + "|"
+                + ServedHistory.weeks(
+                    lake,
+                    lake.version(OPS_PIPELINE_RUNS),
+                    recipe.week(),
+                    settings.memory().repeatWeeks()))
+        .substring(0, 12);
   }
 
   /**

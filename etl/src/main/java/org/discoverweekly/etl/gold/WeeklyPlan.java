@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.gold;
 
+import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
 import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
 
 import java.time.LocalDate;
@@ -34,6 +35,7 @@ public final class WeeklyPlan {
   private boolean snapshotReused;
   private Map<String, Long> snapshot;
   private boolean modelReused;
+  private boolean rankReused;
   private Map<String, Long> trainInputs;
   private ALSModel model;
   private Map<String, Long> playlists;
@@ -105,7 +107,7 @@ public final class WeeklyPlan {
         "train",
         () -> {
           if (modelReused) {
-            model = models.load(week, recipe.modelVersion());
+            // Loaded when the rank step ranks with it.
             return reused(trainInputs, Map.of(), recipe.config());
           }
           model = ImplicitAls.fit(BuildSnapshot.read(lake, week), settings.als());
@@ -114,14 +116,37 @@ public final class WeeklyPlan {
         });
   }
 
-  /** {@code gold.discover_weekly} for W, ranked by the trained model. */
+  /**
+   * {@code gold.discover_weekly} for W, ranked by the trained model, or the playlists its latest
+   * ranking wrote from the same inputs; the step's config records the digest of those inputs and
+   * the table's version after it.
+   */
   Step rank() {
+    RankWeek ranking = new RankWeek(lake, settings);
+    String rankInputs = ranking.inputs(recipe);
+    Optional<Map<String, Long>> recorded = reuse.rank(recipe, modelReused, rankInputs);
+    rankReused = recorded.isPresent();
     return new Step(
         "rank",
         () -> {
-          playlists = new RankWeek(lake, settings).run(recipe.week(), model, recipe.modelVersion());
-          return succeeded(trainInputs, playlists, recipe.config());
+          playlists =
+              recorded.orElseGet(() -> ranking.run(recipe.week(), model(), recipe.modelVersion()));
+          Map<String, String> config = new TreeMap<>(recipe.config());
+          config.put(WeeklyReuse.RANK_INPUTS, rankInputs);
+          config.put(
+              WeeklyReuse.RANKED_VERSION, String.valueOf(lake.latestVersion(GOLD_DISCOVER_WEEKLY)));
+          return rankReused
+              ? reused(trainInputs, playlists, config)
+              : succeeded(trainInputs, playlists, config);
         });
+  }
+
+  /** W's model: the one the train step fitted, or the saved one it kept, loaded once. */
+  private ALSModel model() {
+    if (model == null) {
+      model = models.load(recipe.week(), recipe.modelVersion());
+    }
+    return model;
   }
 
   /**
@@ -197,6 +222,7 @@ public final class WeeklyPlan {
         recipe.modelVersion(),
         snapshotReused,
         modelReused,
+        rankReused,
         snapshot,
         playlists,
         metrics,

@@ -41,6 +41,7 @@ public final class WeeklyRecommendations {
       String modelVersion,
       boolean snapshotReused,
       boolean modelReused,
+      boolean rankReused,
       Map<String, Long> snapshot,
       Map<String, Long> playlists,
       Backtest.Result metrics,

@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.gold;
 
+import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
 import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 
@@ -13,15 +14,22 @@ import org.discoverweekly.etl.storage.Lake;
 
 /**
  * Which of week W's outputs are kept rather than rebuilt: the snapshot and the model when their
- * latest run was built from the same model version (and the model's files are whole), the backtest
- * when its latest run had the same recipe and its metrics are in gold (its beyond-accuracy metrics
- * too when they were measured from the same inputs), and the backtest's model when W − 7's run
- * trained it with the same recipe; nothing when forced.
+ * latest run was built from the same model version (and the model's files are whole), the playlists
+ * with their model when their latest ranking read the same inputs and gold still holds what it
+ * wrote, the backtest when its latest run had the same recipe and its metrics are in gold (its
+ * beyond-accuracy metrics too when they were measured from the same inputs), and the backtest's
+ * model when W − 7's run trained it with the same recipe; nothing when forced.
  */
 public final class WeeklyReuse {
 
   /** The evaluate step's config key naming the model its backtest ranked with. */
   public static final String BACKTEST_MODEL = "backtest_model";
+
+  /** The rank step's config key holding the digest of what it ranked from. */
+  public static final String RANK_INPUTS = "rank_inputs";
+
+  /** The rank step's config key holding the version of gold.discover_weekly its write made. */
+  public static final String RANKED_VERSION = "ranked_version";
 
   /** The evaluate step's config key holding the digest of what its beyond metrics measured. */
   public static final String BEYOND_INPUTS = "beyond_inputs";
@@ -53,6 +61,24 @@ public final class WeeklyReuse {
     return snapshotReused
         && history.current("train", week, "model_version", recipe.modelVersion()).isPresent()
         && models.exists(week, recipe.modelVersion());
+  }
+
+  /**
+   * The row counts W's playlists recorded, if they are kept: only with their model, when the latest
+   * rank run read the same {@code rankInputs} ({@link RankWeek#inputs}) and {@code
+   * gold.discover_weekly} is still at the version that run left it at (nothing, a forget say, has
+   * rewritten the table since).
+   */
+  public Optional<Map<String, Long>> rank(
+      WeekRecipe recipe, boolean modelReused, String rankInputs) {
+    if (!modelReused) {
+      return Optional.empty();
+    }
+    String version = String.valueOf(lake.latestVersion(GOLD_DISCOVER_WEEKLY));
+    return history
+        .current("rank", recipe.week(), RANK_INPUTS, rankInputs)
+        .filter(run -> version.equals(config(run).get(RANKED_VERSION)))
+        .map(WeeklyReuse::rowCounts);
   }
 
   /**

@@ -178,18 +178,37 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   void shouldReuseSnapshotModelAndBacktestOnARerunAndWriteTheSameRows() {
     List<Row> before = playlists().orderBy("user_id", "position").collectAsList();
     Row metricsBefore = metrics("als");
+    long goldVersion = lake.version(Table.GOLD_DISCOVER_WEEKLY);
     long metricsVersion = lake.version(Table.GOLD_MODEL_METRICS);
 
     String out = cli("weekly", "--week", WEEK);
 
     assertTrue(out.contains("(reused)") && out.contains("model: reused"), out);
+    assertTrue(out.contains("remembered (reused)"), out);
     assertTrue(out.contains("backtest (k = 30, reused):"), out);
     assertEquals("reused", latestRun("train").getAs("status"));
+    assertEquals("reused", latestRun("rank").getAs("status"));
     assertEquals("reused", latestRun("evaluate").getAs("status"));
     assertEquals(metricsBefore, metrics("als"));
-    // The rank step wrote W's playlists again (a new gold version): the beyond-accuracy metrics
-    // were measured again, from the new version, and written beside the kept backtest.
+    // Nothing read changed: neither the playlists nor the metrics were written again.
+    assertEquals(goldVersion, lake.version(Table.GOLD_DISCOVER_WEEKLY));
+    assertEquals(metricsVersion, lake.version(Table.GOLD_MODEL_METRICS));
+    assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
+
+    // Once gold.discover_weekly has been written since (here a property set, as maintain's or
+    // forget's rewrites would), the playlists are ranked again, to the same rows, and the
+    // beyond-accuracy metrics measured again beside the kept backtest.
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + lake.path(Table.GOLD_DISCOVER_WEEKLY)
+            + "` SET TBLPROPERTIES ('discover-weekly.test' = 'rewritten')");
+    String again = cli("weekly", "--week", WEEK);
+
+    assertTrue(!again.contains("remembered (reused)"), again);
+    assertEquals("succeeded", latestRun("rank").getAs("status"));
+    assertEquals("reused", latestRun("evaluate").getAs("status"));
     assertEquals(metricsVersion + 1, lake.version(Table.GOLD_MODEL_METRICS));
+    assertEquals(metricsBefore.getAs("ndcg"), (Object) metrics("als").getAs("ndcg"));
     assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
   }
 
