@@ -317,6 +317,15 @@ def test_one_backfill_on_the_cluster_builds_and_publishes_two_weeks(pipeline_con
             published.add(str(row["week"]))
     assert verdicts == {BACKFILL[0]: "accepted", BACKFILL[1]: "accepted", WEEK: "accepted"}
     assert published == {*BACKFILL, WEEK}
+    # The model registry says the same: one model per week, each served.
+    models = (
+        DeltaTable(str(pipeline_conf.parent / "lake" / "ops" / "models"))
+        .to_pyarrow_table(columns=["week", "status", "verdict"])
+        .to_pylist()
+    )
+    assert sorted((str(m["week"]), m["status"], m["verdict"]) for m in models) == [
+        (week, "served", "accepted") for week in sorted({*BACKFILL, WEEK})
+    ], models
 
 
 def test_the_cluster_writes_the_gold_a_local_run_writes(pipeline_conf, local_conf):

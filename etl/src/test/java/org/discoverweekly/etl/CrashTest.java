@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Encoders;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.silver.BuildSilver;
 import org.discoverweekly.etl.storage.Lake;
@@ -104,6 +105,10 @@ class CrashTest extends SparkTestBase {
         0,
         crashed.read(Table.OPS_PIPELINE_RUNS).filter(col("stage").equalTo("gate")).count(),
         "a killed weekly has no verdict, so its week cannot be published");
+    assertEquals(
+        List.of("candidate"),
+        crashed.read(Table.OPS_MODELS).select("status").as(Encoders.STRING()).collectAsList(),
+        "its model is registered, saved whole, and not judged");
 
     CliRun rerun = CliRun.of(options(crashed), "weekly", "--week", WEEK.toString());
 
@@ -115,6 +120,9 @@ class CrashTest extends SparkTestBase {
         crashed.read(Table.GOLD_DISCOVER_WEEKLY).drop("model_version"));
     assertSameRows(
         clean.read(Table.GOLD_USER_TRACK_MATRIX), crashed.read(Table.GOLD_USER_TRACK_MATRIX));
+    assertEquals(
+        List.of("accepted"),
+        crashed.read(Table.OPS_MODELS).select("status").as(Encoders.STRING()).collectAsList());
   }
 
   /**

@@ -4,12 +4,16 @@ import java.time.Clock;
 import org.apache.spark.sql.SparkSession;
 import org.discoverweekly.etl.config.PipelineConfig;
 import org.discoverweekly.etl.ops.LakeLock;
+import org.discoverweekly.etl.ops.ModelRegistry;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Landing;
 import org.discoverweekly.etl.storage.SparkSessions;
 
-/** What a verb works with: the config, one SparkSession, the lake, the landing zone, the ledger. */
+/**
+ * What a verb works with: the config, one SparkSession, the lake, the landing zone, the ledger, the
+ * model registry.
+ */
 final class Pipeline {
 
   private final PipelineConfig config;
@@ -17,6 +21,7 @@ final class Pipeline {
   private final Lake lake;
   private final Landing landing;
   private final RunLedger ledger;
+  private final ModelRegistry registry;
 
   Pipeline(PipelineConfig config) {
     this.config = config;
@@ -24,6 +29,7 @@ final class Pipeline {
     this.lake = new Lake(spark, config.lake());
     this.landing = new Landing(spark, config.landing());
     this.ledger = new RunLedger(lake, Clock.systemUTC());
+    this.registry = new ModelRegistry(lake, Clock.systemUTC());
   }
 
   PipelineConfig config() {
@@ -44,6 +50,10 @@ final class Pipeline {
 
   RunLedger ledger() {
     return ledger;
+  }
+
+  ModelRegistry registry() {
+    return registry;
   }
 
   /**

@@ -191,13 +191,16 @@ final class Stages {
   /** The backtest of W alone ({@code evaluate}), recorded like the weekly run's step. */
   static Backtest.Result evaluate(Pipeline pipeline, LocalDate week, boolean force) {
     WeeklyPlan plan = weeklyRecommendations(pipeline).plan(week, force);
-    pipeline.ledger().record(week, plan.evaluate());
+    pipeline.ledger().record(week, plan.evaluateAlone());
     return plan.metrics();
   }
 
   static WeeklyRecommendations weeklyRecommendations(Pipeline pipeline) {
     return new WeeklyRecommendations(
-        pipeline.lake(), pipeline.ledger().history(), pipeline.config().weekly());
+        pipeline.lake(),
+        pipeline.ledger().history(),
+        pipeline.config().weekly(),
+        pipeline.registry());
   }
 
   /** W's playlists to Cassandra, then W served. */
@@ -206,7 +209,7 @@ final class Stages {
     Step publish =
         new PublishWeek(
                 pipeline.lake(),
-                pipeline.ledger().history(),
+                pipeline.registry(),
                 pipeline.config().cassandra(),
                 Clock.systemUTC())
             .step(week);
@@ -232,7 +235,7 @@ final class Stages {
   /** W no longer served, recorded when it was served until now. */
   static RollbackWeek.Result rollback(Pipeline pipeline, LocalDate week) {
     try (RollbackWeek rollback =
-        RollbackWeek.open(pipeline.config().cassandra(), Clock.systemUTC())) {
+        RollbackWeek.open(pipeline.config().cassandra(), pipeline.registry(), Clock.systemUTC())) {
       Optional<Step> step = rollback.step(week);
       step.ifPresent(stop -> pipeline.ledger().record(week, stop));
       return new RollbackWeek.Result(step.isEmpty(), rollback.nowServed());

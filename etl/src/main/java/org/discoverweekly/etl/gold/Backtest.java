@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -215,16 +214,6 @@ public final class Backtest {
   /** Pairs first played before the split: heard, not a first play of the evaluated week. */
   private static Column beforeSplit(LocalDate split) {
     return col("first_played").lt(lit(Date.valueOf(split)));
-  }
-
-  /** The metrics of an earlier week's ALS model, when that week was evaluated. */
-  public static OptionalDouble alsNdcg(Lake lake, LocalDate week) {
-    List<Row> rows =
-        lake.read(GOLD_MODEL_METRICS)
-            .filter(col("week").equalTo(lit(Date.valueOf(week))).and(col("model").equalTo("als")))
-            .select("ndcg")
-            .collectAsList();
-    return rows.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(rows.get(0).getDouble(0));
   }
 
   /**

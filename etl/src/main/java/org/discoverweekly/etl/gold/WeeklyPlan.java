@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.ops.FaultPoint;
+import org.discoverweekly.etl.ops.ModelRegistry;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.storage.Lake;
@@ -30,6 +31,7 @@ public final class WeeklyPlan {
   private final WeekRecipe recipe;
   private final WeeklyReuse reuse;
   private final ModelStore models;
+  private final ModelRegistry registry;
   private final WeeklyRecommendations gate;
 
   private boolean snapshotReused;
@@ -49,12 +51,14 @@ public final class WeeklyPlan {
       WeekRecipe recipe,
       WeeklyReuse reuse,
       ModelStore models,
+      ModelRegistry registry,
       WeeklyRecommendations gate) {
     this.lake = lake;
     this.settings = settings;
     this.recipe = recipe;
     this.reuse = reuse;
     this.models = models;
+    this.registry = registry;
     this.gate = gate;
   }
 
@@ -97,9 +101,14 @@ public final class WeeklyPlan {
         });
   }
 
-  /** The ALS model of W's matrix, saved in the lake, or the saved one. */
+  /**
+   * The ALS model of W's matrix, saved in the lake and registered in {@code ops.models} as a
+   * candidate, or the registered one; a model trained again leaves the registry until it is saved
+   * whole.
+   */
   Step train() {
     LocalDate week = recipe.week();
+    String version = recipe.modelVersion();
     modelReused = reuse.model(recipe, snapshotReused);
     trainInputs = new TreeMap<>(recipe.inputs());
     trainInputs.put(GOLD_USER_TRACK_MATRIX.sqlName(), lake.version(GOLD_USER_TRACK_MATRIX));
@@ -110,8 +119,11 @@ public final class WeeklyPlan {
             // Loaded when the rank step ranks with it.
             return reused(trainInputs, Map.of(), recipe.config());
           }
+          registry.discard(week, version);
           model = ImplicitAls.fit(BuildSnapshot.read(lake, week), settings.als());
-          models.save(model, week, recipe.modelVersion(), recipe.config(), trainInputs);
+          models.save(model, week, version, recipe.config(), trainInputs);
+          registry.trained(
+              week, version, recipe.config(), trainInputs, Lake.modelFolder(week, version));
           return succeeded(trainInputs, Map.of(), recipe.config());
         });
   }
@@ -185,6 +197,24 @@ public final class WeeklyPlan {
         });
   }
 
+  /**
+   * {@link #evaluate} run on its own ({@code evaluate --week W}): the backtest is also recorded on
+   * the registered model, whose verdict stays the gate's.
+   */
+  public Step evaluateAlone() {
+    Step evaluate = evaluate();
+    return new Step(
+        evaluate.stage(),
+        () -> {
+          StageOutcome outcome = evaluate.body().get();
+          registry.backtested(
+              recipe.week(),
+              recipe.modelVersion(),
+              ModelRegistry.Backtested.of(metrics.als(), metrics.popularity()));
+          return outcome;
+        });
+  }
+
   /** W − 7's model of {@code version}, saved by its run, and W − 7's matrix it was trained on. */
   private Backtest.PriorModel prior(String version) {
     LocalDate prior = recipe.week().minusDays(7);
@@ -192,18 +222,28 @@ public final class WeeklyPlan {
         version, models.load(prior, version), BuildSnapshot.read(lake, prior).drop("week"));
   }
 
-  /** The quality gate's verdict on W's backtest, recorded as the step's status. */
+  /**
+   * The quality gate's verdict on W's backtest, recorded as the step's status and on W's model in
+   * the registry.
+   */
   Step gate() {
     verdict = gate.judge(recipe.week(), metrics);
     return new Step(
         "gate",
-        () ->
-            new StageOutcome(
-                recipe.inputs(),
-                Map.of(),
-                recipe.config(),
-                verdict.accepted() ? StageOutcome.ACCEPTED : StageOutcome.REJECTED,
-                verdict.reason()));
+        () -> {
+          registry.judged(
+              recipe.week(),
+              recipe.modelVersion(),
+              ModelRegistry.Backtested.of(metrics.als(), metrics.popularity()),
+              verdict.accepted(),
+              verdict.reason());
+          return new StageOutcome(
+              recipe.inputs(),
+              Map.of(),
+              recipe.config(),
+              verdict.accepted() ? StageOutcome.ACCEPTED : StageOutcome.REJECTED,
+              verdict.reason());
+        });
   }
 
   /** The backtest's metrics, once the evaluate step has run. */

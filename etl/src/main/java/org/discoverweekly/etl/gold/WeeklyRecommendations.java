@@ -7,10 +7,10 @@ import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
 import java.time.LocalDate;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
+import org.discoverweekly.etl.ops.ModelRegistry;
 import org.discoverweekly.etl.ops.RunHistory;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.models.QualityGate;
@@ -19,7 +19,7 @@ import org.discoverweekly.models.QualityGate;
  * Week W's {@link WeeklyPlan}: the matrix snapshot, the ALS model, the ranked playlists in {@code
  * gold.discover_weekly}, the backtest in {@code gold.model_metrics} and the quality gate's verdict,
  * over silver pinned to one recipe; snapshot, model and backtest are reused by {@link WeeklyReuse}
- * unless forced.
+ * unless forced. The model's life (trained, judged) is recorded in the {@link ModelRegistry}.
  */
 public final class WeeklyRecommendations {
 
@@ -29,11 +29,14 @@ public final class WeeklyRecommendations {
   private final Lake lake;
   private final RunHistory history;
   private final WeeklySettings settings;
+  private final ModelRegistry registry;
 
-  public WeeklyRecommendations(Lake lake, RunHistory history, WeeklySettings settings) {
+  public WeeklyRecommendations(
+      Lake lake, RunHistory history, WeeklySettings settings, ModelRegistry registry) {
     this.lake = lake;
     this.history = history;
     this.settings = settings;
+    this.registry = registry;
   }
 
   /** What the run did, step by step, and the gate's verdict. */
@@ -67,9 +70,10 @@ public final class WeeklyRecommendations {
         pinned,
         settings,
         recipe,
-        new WeeklyReuse(pinned, history, models, force),
+        new WeeklyReuse(pinned, history, models, registry, force),
         models,
-        new WeeklyRecommendations(pinned, history, settings));
+        registry,
+        this);
   }
 
   /**
@@ -83,13 +87,13 @@ public final class WeeklyRecommendations {
             settings.checkpointDir().isEmpty() ? lake.checkpointPath() : settings.checkpointDir());
   }
 
-  /** The gate's verdict on W's backtest, against the last week it accepted. */
+  /** The gate's verdict on W's backtest, against the model of the last week it accepted. */
   public QualityGate.Verdict judge(LocalDate week, Backtest.Result metrics) {
-    Optional<LocalDate> lastAccepted = history.lastAcceptedBefore(week);
     OptionalDouble lastNdcg =
-        lastAccepted.isPresent()
-            ? Backtest.alsNdcg(lake, lastAccepted.get())
-            : OptionalDouble.empty();
+        registry
+            .lastAcceptedBefore(week)
+            .map(accepted -> OptionalDouble.of(accepted.backtested().ndcg()))
+            .orElse(OptionalDouble.empty());
     return QualityGate.judge(metrics.als(), metrics.popularity(), lastNdcg, settings.gate());
   }
 

@@ -9,16 +9,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.ops.ModelRegistry;
 import org.discoverweekly.etl.ops.RunHistory;
 import org.discoverweekly.etl.storage.Lake;
 
 /**
- * Which of week W's outputs are kept rather than rebuilt: the snapshot and the model when their
- * latest run was built from the same model version (and the model's files are whole), the playlists
- * with their model when their latest ranking read the same inputs and gold still holds what it
- * wrote, the backtest when its latest run had the same recipe and its metrics are in gold (its
- * beyond-accuracy metrics too when they were measured from the same inputs), and the backtest's
- * model when W − 7's run trained it with the same recipe; nothing when forced.
+ * Which of week W's outputs are kept rather than rebuilt: the snapshot when its latest run was
+ * built from the same model version, the model with it when the registry holds it (and its files
+ * are whole), the playlists with their model when their latest ranking read the same inputs and
+ * gold still holds what it wrote, the backtest when its latest run had the same recipe and its
+ * metrics are in gold (its beyond-accuracy metrics too when they were measured from the same
+ * inputs), and the backtest's model when W − 7's newest registered model has the same recipe;
+ * nothing when forced.
  */
 public final class WeeklyReuse {
 
@@ -37,12 +39,15 @@ public final class WeeklyReuse {
   private final Lake lake;
   private final RunHistory history;
   private final ModelStore models;
+  private final ModelRegistry registry;
   private final boolean force;
 
-  public WeeklyReuse(Lake lake, RunHistory history, ModelStore models, boolean force) {
+  public WeeklyReuse(
+      Lake lake, RunHistory history, ModelStore models, ModelRegistry registry, boolean force) {
     this.lake = lake;
     this.history = history;
     this.models = models;
+    this.registry = registry;
     this.force = force;
   }
 
@@ -55,11 +60,14 @@ public final class WeeklyReuse {
             .map(WeeklyReuse::rowCounts);
   }
 
-  /** Whether the model is kept: only with its snapshot, which it was trained on. */
+  /**
+   * Whether the model is kept: only with its snapshot, which it was trained on, when {@code
+   * ops.models} registers it (a model is registered once saved whole) and its files are there.
+   */
   public boolean model(WeekRecipe recipe, boolean snapshotReused) {
     LocalDate week = recipe.week();
     return snapshotReused
-        && history.current("train", week, "model_version", recipe.modelVersion()).isPresent()
+        && registry.find(week, recipe.modelVersion()).isPresent()
         && models.exists(week, recipe.modelVersion());
   }
 
@@ -109,7 +117,7 @@ public final class WeeklyReuse {
   /**
    * The model W − 7's own run trained, when W's backtest can rank with it instead of fitting the
    * recipe again on the listens before W − 7 days, which is what that run trained on: W − 7's
-   * latest train run succeeded or was reused with W's matrix and ALS settings, from silver no newer
+   * newest registered model has W's matrix and ALS settings and was trained from silver no newer
    * than W's, its snapshot is still the matrix that model was trained on, and the model's files are
    * whole. Empty when forced (a forced week fits everything again).
    */
@@ -118,15 +126,20 @@ public final class WeeklyReuse {
       return Optional.empty();
     }
     LocalDate prior = recipe.week().minusDays(7);
-    return history
-        .current("train", prior, "matrix", recipe.config().get("matrix"))
-        .filter(run -> recipe.config().get("als").equals(config(run).get("als")))
-        .filter(run -> noNewerSilver(run.getJavaMap(run.fieldIndex("input_versions")), recipe))
-        .map(run -> config(run).get("model_version"))
+    List<ModelRegistry.Entry> trained = registry.week(prior);
+    return trained.stream()
+        .reduce((older, newer) -> newer)
+        .filter(model -> sameSetting(model, recipe, "matrix") && sameSetting(model, recipe, "als"))
+        .filter(model -> noNewerSilver(model.trained().inputVersions(), recipe))
+        .map(ModelRegistry.Entry::modelVersion)
         .filter(
             version ->
                 history.current("snapshot", prior, "model_version", version).isPresent()
                     && models.exists(prior, version));
+  }
+
+  private static boolean sameSetting(ModelRegistry.Entry model, WeekRecipe recipe, String key) {
+    return recipe.config().get(key).equals(model.trained().recipe().get(key));
   }
 
   /** Whether a run read silver at versions no newer than the ones W's recipe pins. */

@@ -15,7 +15,7 @@ import org.discoverweekly.etl.storage.Lake;
 
 /**
  * Reads of {@code ops.pipeline_runs} that stages decide by (the latest run of a step, the recipe it
- * was built from, the last accepted week); it writes nothing.
+ * was built from); it writes nothing. Which model the gate accepted is in {@link ModelRegistry}.
  */
 public final class RunHistory {
 
@@ -88,32 +88,5 @@ public final class RunHistory {
       throw new PipelineException("run " + runId + " recorded no silver.listens version");
     }
     return inputs;
-  }
-
-  /** The latest week before {@code week} whose gate accepted it, if any. */
-  public Optional<LocalDate> lastAcceptedBefore(LocalDate week) {
-    if (!lake.exists(OPS_PIPELINE_RUNS)) {
-      return Optional.empty();
-    }
-    // A week counts by its latest gate verdict: a rerun that was rejected withdraws it.
-    List<Row> verdicts =
-        lake.read(OPS_PIPELINE_RUNS)
-            .filter(col("stage").equalTo("gate"))
-            .filter(col("week").lt(lit(Date.valueOf(week))))
-            .orderBy(col("week").desc(), col("finished_at").desc())
-            .select("week", "status")
-            .collectAsList();
-    LocalDate seen = null;
-    for (Row verdict : verdicts) {
-      LocalDate verdictWeek = verdict.getDate(0).toLocalDate();
-      if (verdictWeek.equals(seen)) {
-        continue;
-      }
-      seen = verdictWeek;
-      if (StageOutcome.ACCEPTED.equals(verdict.getString(1))) {
-        return Optional.of(verdictWeek);
-      }
-    }
-    return Optional.empty();
   }
 }

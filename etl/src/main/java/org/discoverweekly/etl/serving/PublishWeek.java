@@ -25,16 +25,17 @@ import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.Hashes;
-import org.discoverweekly.etl.ops.RunHistory;
+import org.discoverweekly.etl.ops.ModelRegistry;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.storage.Lake;
 
 /**
  * {@code publish --week W}: writes every playlist of W from {@code gold.discover_weekly} to
- * Cassandra, one row per user holding the ordered tracks, then marks W served. Only a week the
- * quality gate accepted is published, and only the rows of the model the gate judged. Until the
- * last row is written readers keep serving the week before; a rerun rewrites the same rows.
+ * Cassandra, one row per user holding the ordered tracks, then marks W served, in Cassandra and on
+ * its model in {@code ops.models}. Only a week whose model the quality gate judged last was
+ * accepted is published, and only that model's rows. Until the last row is written readers keep
+ * serving the week before; a rerun rewrites the same rows.
  */
 public final class PublishWeek {
 
@@ -45,13 +46,13 @@ public final class PublishWeek {
   public static final String WRITING = "publish.writing";
 
   private final Lake lake;
-  private final RunHistory history;
+  private final ModelRegistry registry;
   private final CassandraSettings settings;
   private final Clock clock;
 
-  public PublishWeek(Lake lake, RunHistory history, CassandraSettings settings, Clock clock) {
+  public PublishWeek(Lake lake, ModelRegistry registry, CassandraSettings settings, Clock clock) {
     this.lake = lake;
-    this.history = history;
+    this.registry = registry;
     this.settings = settings;
     this.clock = clock;
   }
@@ -123,6 +124,7 @@ public final class PublishWeek {
           try (CqlSession session = CassandraConnection.open(connector, settings)) {
             new PublishedWeeks(session, settings).serve(week, modelVersion, users, clock.instant());
           }
+          registry.served(week, modelVersion);
           return new StageOutcome(
               inputs, Map.of("users", users), config, StageOutcome.SUCCEEDED, null);
         });
@@ -177,11 +179,11 @@ public final class PublishWeek {
     }
   }
 
-  /** The model the gate accepted for W, from its latest verdict. */
+  /** The model the gate accepted for W: the one it judged last in {@code ops.models}. */
   private String acceptedModel(LocalDate week) {
-    Row verdict =
-        history
-            .latest("gate", week, StageOutcome.ACCEPTED, StageOutcome.REJECTED)
+    ModelRegistry.Entry judged =
+        registry
+            .latestJudged(week)
             .orElseThrow(
                 () ->
                     new PipelineException(
@@ -189,16 +191,13 @@ public final class PublishWeek {
                             + week
                             + " has no quality-gate verdict yet: run weekly --week "
                             + week));
-    String status = verdict.getString(verdict.fieldIndex("status"));
-    if (!status.equals(StageOutcome.ACCEPTED)) {
-      int message = verdict.fieldIndex("message");
+    if (!judged.accepted()) {
       throw new PipelineException(
           "week "
               + week
               + " was rejected by the quality gate, not publishable"
-              + (verdict.isNullAt(message) ? "" : ": " + verdict.getString(message)));
+              + (judged.judged().reason() == null ? "" : ": " + judged.judged().reason()));
     }
-    int config = verdict.fieldIndex("config");
-    return verdict.<String, String>getJavaMap(config).get("model_version");
+    return judged.modelVersion();
   }
 }

@@ -7,30 +7,36 @@ import java.util.Map;
 import java.util.Optional;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
+import org.discoverweekly.etl.ops.ModelRegistry;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 
 /**
  * {@code rollback --week W}: W's served mark in Cassandra's published weeks cleared at once, so
- * readers fall back to the newest served week before it. The rows stay until their TTL, so
- * publishing W again serves it again. Open while its Cassandra session is.
+ * readers fall back to the newest served week before it, and its model {@code rolled_back} in
+ * {@code ops.models}. The rows stay until their TTL, so publishing W again serves it again. Open
+ * while its Cassandra session is.
  */
 public final class RollbackWeek implements AutoCloseable {
 
   private final CqlSession session;
   private final PublishedWeeks published;
+  private final ModelRegistry registry;
   private final Clock clock;
 
-  private RollbackWeek(CqlSession session, CassandraSettings settings, Clock clock) {
+  private RollbackWeek(
+      CqlSession session, CassandraSettings settings, ModelRegistry registry, Clock clock) {
     this.session = session;
     this.published = new PublishedWeeks(session, settings);
+    this.registry = registry;
     this.clock = clock;
   }
 
-  public static RollbackWeek open(CassandraSettings settings, Clock clock) {
+  public static RollbackWeek open(CassandraSettings settings, ModelRegistry registry, Clock clock) {
     return new RollbackWeek(
         CassandraConnection.open(CassandraConnection.connector(settings), settings),
         settings,
+        registry,
         clock);
   }
 
@@ -54,6 +60,7 @@ public final class RollbackWeek implements AutoCloseable {
             "rollback",
             () -> {
               published.rollBack(week, clock.instant());
+              registry.rolledBack(week, current.modelVersion());
               return new StageOutcome(
                   Map.of(),
                   Map.of("users", current.users()),

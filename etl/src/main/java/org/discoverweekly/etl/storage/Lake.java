@@ -75,7 +75,12 @@ public final class Lake {
 
   /** Where the ALS model of {@code week} with {@code modelVersion} is saved. */
   public String modelPath(java.time.LocalDate week, String modelVersion) {
-    return modelsPath(week) + "/" + modelVersion;
+    return root + "/" + modelFolder(week, modelVersion);
+  }
+
+  /** {@link #modelPath} relative to the lake root, as {@code ops.models} records it. */
+  public static String modelFolder(java.time.LocalDate week, String modelVersion) {
+    return "models/als/week=" + week + "/" + modelVersion;
   }
 
   /** The folder of every ALS model saved for {@code week}. */
@@ -363,13 +368,22 @@ public final class Lake {
   public long replace(Table table, Dataset<Row> rows, String replaceWhere) {
     ensure(table);
     long versionBefore = latestVersion(table);
+    overwrite(table, rows, replaceWhere);
+    return writtenSince(table, versionBefore, "numOutputRows");
+  }
+
+  /**
+   * {@link #replace} without counting what was written: for small tables rewritten whole by key,
+   * where the count would cost more than the write. No rows: the matching rows are deleted.
+   */
+  public void overwrite(Table table, Dataset<Row> rows, String replaceWhere) {
+    ensure(table);
     conform(rows, table)
         .write()
         .format("delta")
         .mode("overwrite")
         .option("replaceWhere", replaceWhere)
         .save(path(table));
-    return writtenSince(table, versionBefore, "numOutputRows");
   }
 
   /** Selects and casts the catalog's columns in the catalog's order, so writes never drift. */

@@ -140,7 +140,7 @@ public enum Table {
       "gold",
       "discover_weekly",
       "One row per playlist slot: up to 30 never-played tracks per user for week W, partitioned"
-          + " by week. Serve only weeks the quality gate accepted (ops.pipeline_runs, stage gate).",
+          + " by week. Serve only models the quality gate accepted (ops.models, verdict).",
       List.of("week"),
       column("week", DateType, false, "Monday W the playlist is for"),
       column("user_id", StringType, false, "Listener"),
@@ -246,6 +246,55 @@ public enum Table {
           DataTypes.createMapType(StringType, StringType, false),
           true,
           "Config values that shape the stage's output, with their hash")),
+
+  OPS_MODELS(
+      "ops",
+      "models",
+      "The model registry: one row per week x trained model, with the recipe and inputs that built"
+          + " it, its backtest, and where it is in its life: candidate, then accepted or rejected by"
+          + " the quality gate, then served, then rolled_back or replaced.",
+      List.of(),
+      column("week", DateType, false, "Monday W the model was trained for"),
+      column("model_version", StringType, false, "als-W-<hash>, as gold.discover_weekly names it"),
+      column(
+          "status",
+          StringType,
+          false,
+          "candidate (trained, not judged), accepted or rejected (the gate's verdict), served"
+              + " (published), rolled_back (rollback), or replaced (another model of W published)"),
+      column(
+          "recipe",
+          DataTypes.createMapType(StringType, StringType, false),
+          false,
+          "The weekly settings that shaped the model (matrix, als, playlists, gate, ...)"),
+      column(
+          "recipe_hash", StringType, false, "Hash of the recipe, as ops.pipeline_runs records it"),
+      column(
+          "input_versions",
+          DataTypes.createMapType(StringType, LongType, false),
+          false,
+          "Delta version of every table the model was trained from, by table name"),
+      column(
+          "path",
+          StringType,
+          false,
+          "The model's folder relative to the lake root (ALSModel.load reads <lake>/<path>)"),
+      column("k", IntegerType, true, "Playlist length of the backtest's metrics"),
+      column("users", LongType, true, "Users the backtest evaluated"),
+      column("ndcg", DoubleType, true, "The backtest's NDCG@k of the model (gold.model_metrics)"),
+      column("recall", DoubleType, true, "The backtest's recall@k of the model"),
+      column("popularity_ndcg", DoubleType, true, "NDCG@k of the popularity baseline, same users"),
+      column("verdict", StringType, true, "The quality gate's latest verdict: accepted, rejected"),
+      column("reason", StringType, true, "The gate's reason for its verdict"),
+      column("trained_at", TimestampType, false, "When the model was saved (UTC)"),
+      column("judged_at", TimestampType, true, "When the gate last judged it"),
+      column("served_at", TimestampType, true, "When publish last made it the week's served one"),
+      column(
+          "rolled_back_at",
+          TimestampType,
+          true,
+          "When rollback withdrew it, or another model of W replaced it"),
+      column("changed_at", TimestampType, false, "When the row last changed")),
 
   OPS_FORGET_REQUESTS(
       "ops",

@@ -103,6 +103,8 @@ class BackfillTest extends SparkTestBase {
 
     String user = firstUser(W1);
     assertEquals(W1.toString(), CliRun.servedWeek(options(), user));
+    // The registry: W1's model served, W2's accepted and not served, as Cassandra says.
+    assertEquals(Map.of(W1.toString(), "served", W2.toString(), "accepted"), registryStatuses());
   }
 
   @Test
@@ -147,6 +149,33 @@ class BackfillTest extends SparkTestBase {
     // W1's model was trained without: its metrics differ a little (0.3232 against 0.3241 when
     // written), the verdict not at all.
     assertEquals(ndcg, alsNdcg(W2), 0.01);
+
+    // Every week's backtest in gold is its registered model's, the one evaluate just wrote too.
+    assertEquals(Map.of(W1.toString(), "served", W2.toString(), "served"), registryStatuses());
+    Dataset<Row> metrics = lake.read(Table.GOLD_MODEL_METRICS);
+    Dataset<Row> gold =
+        metrics
+            .filter("model = 'als'")
+            .select("week", "model_version", "users", "ndcg", "recall")
+            .join(
+                metrics
+                    .filter("model = 'popularity'")
+                    .selectExpr("week", "ndcg AS popularity_ndcg"),
+                "week");
+    Dataset<Row> registered =
+        lake.read(Table.OPS_MODELS)
+            .select("week", "model_version", "users", "ndcg", "recall", "popularity_ndcg");
+    assertEquals(2, gold.count());
+    assertEquals(List.of(), gold.except(registered).collectAsList());
+  }
+
+  /** The status of each week's model in ops.models, by week (one model per week here). */
+  private static Map<String, String> registryStatuses() {
+    Map<String, String> statuses = new TreeMap<>();
+    for (Row model : lake.read(Table.OPS_MODELS).select("week", "status").collectAsList()) {
+      statuses.put(model.getDate(0).toString(), model.getString(1));
+    }
+    return statuses;
   }
 
   @Test

@@ -66,6 +66,16 @@ class WeeklyRecommendationsTest extends SparkTestBase {
         .head();
   }
 
+  /** The week's model as {@code ops.models} registers it. */
+  private static Row registered() {
+    Row train = latestRun("train");
+    String version =
+        train.<String, String>getJavaMap(train.fieldIndex("config")).get("model_version");
+    return lake.read(Table.OPS_MODELS)
+        .filter("week = DATE'" + WEEK + "' AND model_version = '" + version + "'")
+        .head();
+  }
+
   private static java.util.Map<String, String> evaluateConfig() {
     Row evaluate = latestRun("evaluate");
     return evaluate.getJavaMap(evaluate.fieldIndex("config"));
@@ -78,6 +88,24 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     assertEquals("succeeded", latestRun("snapshot").getAs("status"));
     assertEquals("succeeded", latestRun("train").getAs("status"));
     assertEquals("succeeded", latestRun("evaluate").getAs("status"));
+
+    // The registry holds the model as trained and judged, with the backtest gold holds.
+    Row model = registered();
+    Row train = latestRun("train");
+    assertEquals("accepted", model.getAs("status"));
+    assertEquals("accepted", model.getAs("verdict"));
+    assertEquals(
+        train.<String, String>getJavaMap(train.fieldIndex("config")).get("hash"),
+        model.getAs("recipe_hash"));
+    assertEquals(
+        train.<String, Long>getJavaMap(train.fieldIndex("input_versions")),
+        model.<String, Long>getJavaMap(model.fieldIndex("input_versions")));
+    assertTrue(
+        java.nio.file.Files.isDirectory(
+            java.nio.file.Path.of(lake.root(), model.<String>getAs("path"), "metadata")));
+    assertEquals(metrics("als").<Double>getAs("ndcg"), model.<Double>getAs("ndcg"));
+    assertEquals(
+        metrics("popularity").<Double>getAs("ndcg"), model.<Double>getAs("popularity_ndcg"));
   }
 
   @Test
@@ -254,6 +282,8 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     assertEquals(1, result.code(), result.out());
     assertTrue(result.errLine().contains("rejected by the quality gate"), result.err());
     assertEquals("rejected", latestRun("gate").getAs("status"));
+    assertEquals("rejected", registered().getAs("status"));
+    assertEquals(latestRun("gate").<String>getAs("message"), registered().<String>getAs("reason"));
   }
 
   @Test

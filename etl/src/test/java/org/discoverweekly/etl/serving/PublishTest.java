@@ -109,7 +109,20 @@ class PublishTest extends SparkTestBase {
         rejected.errLine().contains("was rejected by the quality gate, not publishable"),
         rejected.err());
 
+    assertEquals("rejected", registryStatus(W2));
     cli("weekly", "--week", W2.toString());
+    assertEquals("accepted", registryStatus(W2));
+  }
+
+  /** The status of W's model in ops.models (one model per week in this class). */
+  private static String registryStatus(LocalDate week) {
+    List<Row> models =
+        lake.read(Table.OPS_MODELS)
+            .filter("week = DATE'" + week + "'")
+            .select("status")
+            .collectAsList();
+    assertEquals(1, models.size(), "models of " + week + ": " + models);
+    return models.get(0).getString(0);
   }
 
   @Test
@@ -117,6 +130,7 @@ class PublishTest extends SparkTestBase {
   void shouldWriteEveryPlaylistOfTheWeekAsGoldHasIt() {
     String out = cli("publish", "--week", W1.toString());
     assertTrue(out.contains(W1 + " is served"), out);
+    assertEquals("served", registryStatus(W1));
 
     Map<String, List<String>> gold = gold(W1);
     assertTrue(gold.size() > 100, "users in gold: " + gold.size());
@@ -208,6 +222,7 @@ class PublishTest extends SparkTestBase {
     String out = cli("rollback", "--week", W2.toString());
     assertTrue(out.contains("readers now serve " + W1), out);
     assertEquals(W1.toString(), CliRun.servedWeek(options(), user));
+    assertEquals("rolled_back", registryStatus(W2));
     CliRun exact = run("playlist", "--user", user, "--week", W2.toString());
     assertEquals(3, exact.code());
     assertTrue(exact.errLine().contains("week " + W2 + " was rolled back"), exact.err());
@@ -219,6 +234,7 @@ class PublishTest extends SparkTestBase {
 
     cli("publish", "--week", W2.toString());
     assertEquals(W2.toString(), CliRun.servedWeek(options(), user));
+    assertEquals("served", registryStatus(W2));
   }
 
   @Test
