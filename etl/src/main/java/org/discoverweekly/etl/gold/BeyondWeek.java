@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
 import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
-import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
 import java.time.LocalDate;
@@ -28,10 +27,13 @@ public final class BeyondWeek {
 
   private final Lake lake;
   private final WeeklySettings settings;
+  private final Map<LocalDate, Long> servedWeeks;
 
-  public BeyondWeek(Lake lake, WeeklySettings settings) {
+  /** {@code servedWeeks}: the served weeks before W, at least the memory's and the last one. */
+  public BeyondWeek(Lake lake, WeeklySettings settings, Map<LocalDate, Long> servedWeeks) {
     this.lake = lake;
     this.settings = settings;
+    this.servedWeeks = servedWeeks;
   }
 
   /** The two models' metrics. */
@@ -42,27 +44,31 @@ public final class BeyondWeek {
   }
 
   /**
-   * What {@link #measure} reads, as a digest: what W's ranking reads ({@link RankWeek#inputs}: the
-   * popularity baseline is ranked under the same rules and memory), the versions of W's playlists
-   * and matrix in gold, and the served weeks before W it compares with. The same digest for the
-   * same model measures the same metrics, so a run that finds it recorded keeps them.
+   * What {@link #measure} reads, as a digest: what W's ranking reads ({@code rankInputs}, {@link
+   * RankWeek#inputs}: the popularity baseline is ranked under the same rules and memory), the
+   * versions of W's playlists and matrix in gold, and the served weeks before W it compares with.
+   * The same digest for the same model measures the same metrics, so a run that finds it recorded
+   * keeps them.
    */
-  public String inputs(WeekRecipe recipe) {
+  public String inputs(WeekRecipe recipe, String rankInputs) {
     return Hashes.sha256(
-            new RankWeek(lake, settings).inputs(recipe)
+            rankInputs
                 + "|"
                 + lake.version(GOLD_DISCOVER_WEEKLY)
                 + "|"
                 + lake.version(GOLD_USER_TRACK_MATRIX)
                 + "|"
-                + ServedHistory.weeks(
-                    lake, lake.version(OPS_PIPELINE_RUNS), recipe.week(), memoryWeeks()))
+                + ServedHistory.within(servedWeeks, recipe.week(), memoryWeeks()))
         .substring(0, 12);
   }
 
   /** The memory's weeks, or at least the last served one: the overlap is measured either way. */
-  private int memoryWeeks() {
+  static int memoryWeeks(WeeklySettings settings) {
     return Math.max(1, settings.memory().repeatWeeks());
+  }
+
+  private int memoryWeeks() {
+    return memoryWeeks(settings);
   }
 
   /** Measures W from its playlists in gold; none when W has no ALS playlists. */
@@ -72,7 +78,7 @@ public final class BeyondWeek {
             .filter(col("source").equalTo("als"))
             .select("user_id", "track_id", "artist_id")
             .cache();
-    RankWeek rank = new RankWeek(lake, settings);
+    RankWeek rank = new RankWeek(lake, settings, servedWeeks);
     Dataset<Row> served = rank.served(week, memoryWeeks()).cache();
     try {
       if (als.isEmpty()) {

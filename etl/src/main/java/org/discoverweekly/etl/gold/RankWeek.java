@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
-import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 import static org.discoverweekly.etl.storage.Table.SILVER_FEEDBACK;
 import static org.discoverweekly.etl.storage.Table.SILVER_LISTENS;
 import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
@@ -27,16 +26,20 @@ import org.discoverweekly.models.Playlists;
 
 /**
  * {@code gold.discover_weekly} for week W: the ranked playlists of every user of W's matrix, with
- * catalog names, replacing W's partition.
+ * catalog names, replacing W's partition; the ranking remembers the weeks served before W ({@link
+ * ServedHistory#weeks}, read once by the plan as its pinned ledger records them).
  */
 public final class RankWeek {
 
   private final Lake lake;
   private final WeeklySettings settings;
+  private final Map<LocalDate, Long> servedWeeks;
 
-  public RankWeek(Lake lake, WeeklySettings settings) {
+  /** {@code servedWeeks}: the served weeks before W, at least those the memory remembers. */
+  public RankWeek(Lake lake, WeeklySettings settings, Map<LocalDate, Long> servedWeeks) {
     this.lake = lake;
     this.settings = settings;
+    this.servedWeeks = servedWeeks;
   }
 
   /**
@@ -76,8 +79,8 @@ public final class RankWeek {
   /**
    * What {@link #run} reads, as a digest: the model version (silver's listens and the matrix and
    * ALS settings), the catalog's and the feedback's versions, the playlist and memory settings, and
-   * the served weeks it remembers (each with the gold version its publish read, as the pinned
-   * ledger records them). With the same model, the same digest ranks the same rows.
+   * the served weeks it remembers (each with the gold version its publish read). With the same
+   * model, the same digest ranks the same rows.
    */
   public String inputs(WeekRecipe recipe) {
     return Hashes.sha256(
@@ -91,17 +94,13 @@ public final class RankWeek {
                 + "|"
                 + settings.memory()
                 + "|"
-                + ServedHistory.weeks(
-                    lake,
-                    lake.version(OPS_PIPELINE_RUNS),
-                    recipe.week(),
-                    settings.memory().repeatWeeks()))
+                + ServedHistory.within(servedWeeks, recipe.week(), settings.memory().repeatWeeks()))
         .substring(0, 12);
   }
 
   /**
-   * Writes W's partition, remembering the weeks served before W as the ledger's pinned version
-   * records them; returns rows, users, users by source, and the slots remembered.
+   * Writes W's partition, remembering the weeks served before W; returns rows, users, users by
+   * source, and the slots remembered.
    */
   public Map<String, Long> run(LocalDate week, ALSModel model, String modelVersion) {
     Dataset<Row> catalog = lake.read(SILVER_TRACKS);
@@ -132,12 +131,9 @@ public final class RankWeek {
         "served_slots_remembered", remembered);
   }
 
-  /**
-   * The slots served in the {@code weeks} served weeks before W, as the ledger's pinned version
-   * records them.
-   */
+  /** The slots served in the {@code weeks} weeks before W. */
   Dataset<Row> served(LocalDate week, int weeks) {
-    return ServedHistory.read(lake, lake.version(OPS_PIPELINE_RUNS), week, weeks);
+    return ServedHistory.read(lake, ServedHistory.within(servedWeeks, week, weeks));
   }
 
   /**

@@ -37,16 +37,24 @@ public final class ServedHistory {
    * W, as the ledger recorded them at {@code ledgerVersion} (-1: no ledger yet, nothing served).
    */
   public static Dataset<Row> read(Lake lake, long ledgerVersion, LocalDate week, int weeks) {
+    return read(lake, weeks(lake, ledgerVersion, week, weeks));
+  }
+
+  /**
+   * The slots ({@code week, user_id, track_id, artist_id}) of {@code served} weeks, each at the
+   * {@code gold.discover_weekly} version its publish read ({@link #weeks}).
+   */
+  public static Dataset<Row> read(Lake lake, Map<LocalDate, Long> served) {
     Dataset<Row> none =
         lake.spark()
             .createDataFrame(List.of(), GOLD_DISCOVER_WEEKLY.schema())
             .select("week", "user_id", "track_id", "artist_id");
     Dataset<Row> slots = none;
-    for (Map.Entry<LocalDate, Long> served : weeks(lake, ledgerVersion, week, weeks).entrySet()) {
+    for (Map.Entry<LocalDate, Long> week : served.entrySet()) {
       slots =
           slots.unionByName(
-              lake.read(GOLD_DISCOVER_WEEKLY, served.getValue())
-                  .filter(col("week").equalTo(lit(Date.valueOf(served.getKey()))))
+              lake.read(GOLD_DISCOVER_WEEKLY, week.getValue())
+                  .filter(col("week").equalTo(lit(Date.valueOf(week.getKey()))))
                   .select("week", "user_id", "track_id", "artist_id"));
     }
     return slots;
@@ -62,6 +70,14 @@ public final class ServedHistory {
     return ledgerVersion < 0 || weeks == 0
         ? Map.of()
         : servedWeeks(lake.read(OPS_PIPELINE_RUNS, ledgerVersion), week, weeks);
+  }
+
+  /** The served weeks of {@code served} ({@link #weeks}) among the {@code weeks} before W. */
+  public static Map<LocalDate, Long> within(
+      Map<LocalDate, Long> served, LocalDate week, int weeks) {
+    Map<LocalDate, Long> within = new TreeMap<>(served);
+    within.keySet().removeIf(servedWeek -> servedWeek.isBefore(week.minusWeeks(weeks)));
+    return within;
   }
 
   /**

@@ -2,6 +2,7 @@ package org.discoverweekly.etl.gold;
 
 import static org.discoverweekly.etl.storage.Table.GOLD_DISCOVER_WEEKLY;
 import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
+import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 
 import java.time.LocalDate;
 import java.util.List;
@@ -44,6 +45,8 @@ public final class WeeklyPlan {
   private Backtest.Result metrics;
   private BeyondWeek.Result beyond;
   private QualityGate.Verdict verdict;
+  private Map<LocalDate, Long> servedWeeks;
+  private String rankInputs;
 
   WeeklyPlan(
       Lake lake,
@@ -134,8 +137,8 @@ public final class WeeklyPlan {
    * the table's version after it.
    */
   Step rank() {
-    RankWeek ranking = new RankWeek(lake, settings);
-    String rankInputs = ranking.inputs(recipe);
+    RankWeek ranking = new RankWeek(lake, settings, servedWeeks());
+    String rankInputs = rankInputs();
     Optional<Map<String, Long>> recorded = reuse.rank(recipe, modelReused, rankInputs);
     rankReused = recorded.isPresent();
     return new Step(
@@ -153,6 +156,31 @@ public final class WeeklyPlan {
         });
   }
 
+  /**
+   * The weeks served before W with the gold version each publish read, as the pinned ledger records
+   * them, read once for the ranking, its digest and the beyond metrics: as many as the memory
+   * remembers, and at least the last one.
+   */
+  private Map<LocalDate, Long> servedWeeks() {
+    if (servedWeeks == null) {
+      servedWeeks =
+          ServedHistory.weeks(
+              lake,
+              lake.version(OPS_PIPELINE_RUNS),
+              recipe.week(),
+              BeyondWeek.memoryWeeks(settings));
+    }
+    return servedWeeks;
+  }
+
+  /** What W's ranking reads, as a digest ({@link RankWeek#inputs}), computed once. */
+  private String rankInputs() {
+    if (rankInputs == null) {
+      rankInputs = new RankWeek(lake, settings, servedWeeks()).inputs(recipe);
+    }
+    return rankInputs;
+  }
+
   /** W's model: the one the train step fitted, or the saved one it kept, loaded once. */
   private ALSModel model() {
     if (model == null) {
@@ -168,7 +196,8 @@ public final class WeeklyPlan {
    * config names the backtest's model and the beyond metrics' inputs.
    */
   public Step evaluate() {
-    String beyondInputs = new BeyondWeek(lake, settings).inputs(recipe);
+    BeyondWeek beyondWeek = new BeyondWeek(lake, settings, servedWeeks());
+    String beyondInputs = beyondWeek.inputs(recipe, rankInputs());
     Optional<Backtest.Recorded> recorded = reuse.backtest(recipe, beyondInputs);
     Optional<String> priorModel =
         recorded.isPresent() ? Optional.empty() : reuse.backtestModel(recipe);
@@ -183,7 +212,7 @@ public final class WeeklyPlan {
                           new Backtest(lake, settings)
                               .run(recipe.week(), priorModel.map(this::prior)));
           Optional<BeyondWeek.Result> kept = recorded.flatMap(Backtest.Recorded::beyond);
-          beyond = kept.orElseGet(() -> new BeyondWeek(lake, settings).measure(recipe.week()));
+          beyond = kept.orElseGet(() -> beyondWeek.measure(recipe.week()));
           if (kept.isEmpty()) {
             Backtest.write(lake, recipe.week(), recipe.modelVersion(), metrics, beyond);
           }
