@@ -10,6 +10,7 @@ Monday) is the week the playlists are for.
 | `ingest` | `ingest --from W-7 --to W-1` | the week's seven arrival dates: landing -> bronze |
 | `silver` | `silver --from W-7 --to W-1` | bronze -> silver.listens + silver.quarantine |
 | `weekly` | `weekly --week W` | snapshot, ALS, playlists, backtest, gate (fails if rejected) |
+|  | `--challenger=F` | with `params.challenger`: a challenger, served if it wins |
 | `publish` | `publish --week W` | gold.discover_weekly -> Cassandra, then W served |
 | `evaluate` | `evaluate --week W` | the backtest report in gold.model_metrics (reuses weekly's) |
 
@@ -71,6 +72,14 @@ with DAG(
             type="string",
             description="The pipeline's HOCON config (see conf/cluster.conf).",
         ),
+        "challenger": Param(
+            "",
+            type="string",
+            description=(
+                "A challenger config (weekly.als.* and ranking keys) that weekly trains beside"
+                " the week's model and serves if it beats it; empty: none."
+            ),
+        ),
     },
     default_args={
         "owner": "discover-weekly",
@@ -96,7 +105,15 @@ with DAG(
 
     ingest = submit("ingest", timedelta(hours=1), "ingest", "--from", FIRST_DATE, "--to", LAST_DATE)
     silver = submit("silver", timedelta(hours=2), "silver", "--from", FIRST_DATE, "--to", LAST_DATE)
-    weekly = submit("weekly", timedelta(hours=4), "weekly", "--week", WEEK)
+    weekly = submit(
+        "weekly",
+        timedelta(hours=4),
+        "weekly",
+        "--week",
+        WEEK,
+        # One argument, so an empty param renders as --challenger= (none).
+        "--challenger={{ params.challenger }}",
+    )
     publish = submit("publish", timedelta(hours=1), "publish", "--week", WEEK)
     evaluate = submit("evaluate", timedelta(hours=2), "evaluate", "--week", WEEK)
 

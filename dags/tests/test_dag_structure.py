@@ -85,7 +85,7 @@ def test_templates_render_the_weeks_dates_for_the_cli(dag):
     expected = {
         "ingest": conf + ["ingest"] + dates,
         "silver": conf + ["silver"] + dates,
-        "weekly": conf + ["weekly"] + week,
+        "weekly": conf + ["weekly"] + week + ["--challenger="],
         "publish": conf + ["publish"] + week,
         "evaluate": conf + ["evaluate"] + week,
     }
@@ -93,6 +93,17 @@ def test_templates_render_the_weeks_dates_for_the_cli(dag):
         application, rendered = render(dag, task_id, start, end)
         assert application == "/opt/discover-weekly/discover-weekly.jar"
         assert rendered == args, task_id
+
+
+def test_a_challenger_param_reaches_weekly(dag):
+    start = pendulum.datetime(2026, 11, 9, tz="UTC")
+    end = pendulum.datetime(2026, 11, 16, tz="UTC")
+    dag.params["challenger"] = "/opt/discover-weekly/rank32.conf"
+    try:
+        _, rendered = render(dag, "weekly", start, end)
+    finally:
+        dag.params["challenger"] = ""
+    assert rendered[-1] == "--challenger=/opt/discover-weekly/rank32.conf"
 
 
 def test_the_dag_file_is_wiring_only():

@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
       SilverCommand.class,
       WeeklyCommand.class,
       EvaluateCommand.class,
+      TuneCommand.class,
       PublishCommand.class,
       RunCommand.class,
       BackfillCommand.class,
@@ -97,6 +98,16 @@ public final class DiscoverWeekly {
               Optional.ofNullable(landing));
     }
     return config;
+  }
+
+  /** The configuration with a challenger file's keys over it ({@code weekly --challenger}). */
+  PipelineConfig challengerConfig(Path challenger) {
+    return ConfigLoader.challenger(
+        challenger,
+        Optional.ofNullable(conf),
+        overrides,
+        Optional.ofNullable(lake),
+        Optional.ofNullable(landing));
   }
 
   public static void main(String[] args) {

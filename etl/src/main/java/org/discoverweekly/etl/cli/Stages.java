@@ -3,6 +3,7 @@ package org.discoverweekly.etl.cli;
 import dev.ludovic.netlib.blas.BLAS;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,14 +13,18 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.bronze.IngestFeedback;
 import org.discoverweekly.etl.bronze.IngestListens;
 import org.discoverweekly.etl.bronze.LoadTracks;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.gold.Backtest;
 import org.discoverweekly.etl.gold.BeyondWeek;
+import org.discoverweekly.etl.gold.TuneWeek;
 import org.discoverweekly.etl.gold.WeeklyPlan;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
+import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.ops.MaintainLake;
 import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
@@ -29,7 +34,9 @@ import org.discoverweekly.etl.serving.PlaylistReader;
 import org.discoverweekly.etl.serving.PublishWeek;
 import org.discoverweekly.etl.serving.RollbackWeek;
 import org.discoverweekly.etl.silver.BuildSilver;
+import org.discoverweekly.etl.storage.Table;
 import org.discoverweekly.models.BeyondAccuracy;
+import org.discoverweekly.models.ImplicitAls;
 import org.discoverweekly.models.RankingQuality;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,18 +143,27 @@ final class Stages {
   /** Week W end to end (see {@link WeeklyRecommendations}), with what each step did. */
   static WeeklyRecommendations.Result weekly(
       Pipeline pipeline, LocalDate week, boolean force, PrintWriter out) {
-    return weekly(pipeline, week, force, Optional.empty(), out);
+    return weekly(pipeline, week, force, Optional.empty(), Optional.empty(), out);
   }
 
-  /** {@code asOfRun}: rebuild W from the silver versions that recorded run of W read. */
+  /**
+   * {@code asOfRun}: rebuild W from the silver versions that recorded run of W read; {@code
+   * challenger}: the settings of a challenger to train, backtest and serve if it wins.
+   */
   static WeeklyRecommendations.Result weekly(
-      Pipeline pipeline, LocalDate week, boolean force, Optional<String> asOfRun, PrintWriter out) {
+      Pipeline pipeline,
+      LocalDate week,
+      boolean force,
+      Optional<String> asOfRun,
+      Optional<WeeklySettings> challenger,
+      PrintWriter out) {
     long started = System.nanoTime();
     WeeklyRecommendations weekly = weeklyRecommendations(pipeline);
     WeeklyPlan plan =
         asOfRun.isPresent()
-            ? weekly.plan(week, force, pipeline.ledger().history().inputsOf(asOfRun.get(), week))
-            : weekly.plan(week, force);
+            ? weekly.plan(
+                week, force, pipeline.ledger().history().inputsOf(asOfRun.get(), week), challenger)
+            : weekly.plan(week, force, challenger);
     for (Supplier<Step> step : plan.steps()) {
       pipeline.ledger().record(week, step.get());
     }
@@ -180,12 +196,66 @@ final class Stages {
         result.rankReused() ? " (reused)" : "");
     printMetrics(result.metrics(), out);
     printBeyond(result.beyond(), out);
+    result
+        .challenger()
+        .ifPresent(
+            theirs ->
+                out.printf(
+                    "challenger %s: NDCG@%d %.4f, %s: %s%n",
+                    theirs.modelVersion(),
+                    theirs.metrics().als().k(),
+                    theirs.metrics().als().ndcg(),
+                    theirs.served() ? "served instead of the week's model" : "not served",
+                    theirs.reason()));
     out.println(
         "gate: "
             + (result.verdict().accepted() ? "accepted: " : "rejected: ")
             + result.verdict().reason());
     out.println("weekly: " + week + " in " + seconds(started) + " s");
     return result;
+  }
+
+  /**
+   * {@code tune}: the grid backtested on W's split, recorded as one run of stage {@code tune} with
+   * the silver versions it read, the points and the best one's recipe hash.
+   */
+  static TuneWeek.Result tune(
+      Pipeline pipeline,
+      LocalDate week,
+      WeeklySettings settings,
+      List<ImplicitAls.Settings> grid,
+      Duration limit) {
+    List<TuneWeek.Result> done = new ArrayList<>();
+    Map<String, Long> inputs =
+        pipeline.lake().versions(Table.SILVER_LISTENS, Table.SILVER_TRACKS, Table.SILVER_FEEDBACK);
+    if (inputs.get(Table.SILVER_LISTENS.sqlName()) < 0) {
+      throw new PipelineException("silver.listens does not exist yet: run ingest and silver first");
+    }
+    pipeline
+        .ledger()
+        .record(
+            week,
+            new Step(
+                "tune",
+                () -> {
+                  TuneWeek.Result result =
+                      new TuneWeek(pipeline.lake(), settings).run(week, grid, limit);
+                  done.add(result);
+                  Map<String, String> config = new TreeMap<>(Hashes.withHash(settings.asMap()));
+                  config.put("grid", grid.toString());
+                  result.best().ifPresent(best -> config.put("best", best.point().recipeHash()));
+                  return new StageOutcome(
+                      inputs,
+                      Map.of(
+                          "points",
+                          (long) result.scored().size(),
+                          "users",
+                          result.best().map(b -> b.metrics().als().users()).orElse(0L)),
+                      config,
+                      StageOutcome.SUCCEEDED,
+                      null);
+                }));
+    return done.get(0);
   }
 
   /** The backtest of W alone ({@code evaluate}), recorded like the weekly run's step. */

@@ -1,8 +1,11 @@
 package org.discoverweekly.etl.cli;
 
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.discoverweekly.etl.config.ConfigError;
+import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,15 +46,42 @@ final class WeeklyCommand implements Callable<Integer> {
       })
   String asOfRun;
 
+  @Option(
+      names = "--challenger",
+      paramLabel = "FILE",
+      description = {
+        "Also train a challenger with this HOCON file's keys over the config (only weekly.als.*",
+        "and the ranking keys weekly.max-tracks-per-artist, weekly.repeat-weeks and",
+        "weekly.artist-fatigue), backtest it on the same users, and rank W with it instead when",
+        "its NDCG@30 beats the week's model's by weekly.gate.challenger-min-lift and it passes",
+        "the gate. Both stay in ops.models and gold.model_metrics. An empty FILE: no challenger."
+      })
+  String challenger;
+
   @Override
   public Integer call() {
     LocalDate week = weekOption.week;
+    Optional<WeeklySettings> contender;
+    try {
+      contender =
+          Optional.ofNullable(challenger)
+              .filter(file -> !file.isBlank())
+              .map(file -> root.challengerConfig(Path.of(file)).weekly());
+    } catch (ConfigError e) {
+      spec.commandLine().getErr().println("discover-weekly weekly: " + e.getMessage());
+      return DiscoverWeekly.USAGE;
+    }
     Pipeline pipeline = new Pipeline(root.config());
     WeeklyRecommendations.Result result;
     try (var lock = pipeline.lockLake("weekly --week " + week)) {
       result =
           Stages.weekly(
-              pipeline, week, force, Optional.ofNullable(asOfRun), spec.commandLine().getOut());
+              pipeline,
+              week,
+              force,
+              Optional.ofNullable(asOfRun),
+              contender,
+              spec.commandLine().getOut());
     }
     if (!result.verdict().accepted()) {
       spec.commandLine()

@@ -8,8 +8,10 @@ import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Layers the configuration: embedded {@code local.conf} under an optional {@code --conf} file,
@@ -26,7 +28,67 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
+  /**
+   * The keys a challenger file may set ({@link #challenger}): the ALS settings and the ranking's,
+   * nothing that changes the snapshot both models train on or the backtest both are scored by.
+   */
+  public static final List<String> CHALLENGER_KEYS =
+      List.of(
+          "weekly.als.*",
+          "weekly.max-tracks-per-artist",
+          "weekly.repeat-weeks",
+          "weekly.artist-fatigue");
+
   public static PipelineConfig load(
+      Optional<Path> file,
+      Map<String, String> overrides,
+      Optional<String> lake,
+      Optional<String> landing) {
+    return parsed(layered(file, overrides, lake, landing));
+  }
+
+  /**
+   * The configuration a challenger runs with: {@code challenger}'s keys over the layers {@link
+   * #load} reads; the file may set only {@link #CHALLENGER_KEYS}.
+   */
+  public static PipelineConfig challenger(
+      Path challenger,
+      Optional<Path> file,
+      Map<String, String> overrides,
+      Optional<String> lake,
+      Optional<String> landing) {
+    Config keys = parseFile(challenger);
+    if (keys.isEmpty()) {
+      throw new ConfigError(
+          "challenger file " + challenger + " sets no key: set " + challengerKeys());
+    }
+    for (String key : new TreeSet<>(keys.entrySet().stream().map(Map.Entry::getKey).toList())) {
+      if (!key.startsWith("weekly.als.") && !CHALLENGER_KEYS.contains(key)) {
+        throw new ConfigError(
+            "challenger file "
+                + challenger
+                + " sets "
+                + key
+                + ": a challenger may set only "
+                + challengerKeys());
+      }
+    }
+    return parsed(keys.withFallback(layered(file, overrides, lake, landing)));
+  }
+
+  private static String challengerKeys() {
+    return String.join(", ", CHALLENGER_KEYS);
+  }
+
+  private static PipelineConfig parsed(Config config) {
+    try {
+      return PipelineConfig.from(config.resolve());
+    } catch (ConfigException e) {
+      throw new ConfigError(e.getMessage());
+    }
+  }
+
+  private static Config layered(
       Optional<Path> file,
       Map<String, String> overrides,
       Optional<String> lake,
@@ -44,11 +106,7 @@ public final class ConfigLoader {
       config =
           config.withValue("landing", ConfigValueFactory.fromAnyRef(landing.get(), "--landing"));
     }
-    try {
-      return PipelineConfig.from(config.resolve());
-    } catch (ConfigException e) {
-      throw new ConfigError(e.getMessage());
-    }
+    return config;
   }
 
   public static PipelineConfig defaults() {

@@ -226,7 +226,9 @@ public record PipelineConfig(
         als.getString("checkpoint-dir"),
         positive(weekly, "evaluate-users"),
         new QualityGate.Settings(
-            nonNegativeDouble(gate, "min-ndcg-lift"), fraction(gate, "max-ndcg-drop")),
+            nonNegativeDouble(gate, "min-ndcg-lift"),
+            fraction(gate, "max-ndcg-drop"),
+            nonNegativeDouble(gate, "challenger-min-lift")),
         new MemorySettings(nonNegative(weekly, "repeat-weeks"), fatigue(weekly, "artist-fatigue")));
   }
 

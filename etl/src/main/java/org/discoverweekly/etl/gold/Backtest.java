@@ -46,10 +46,20 @@ public final class Backtest {
 
   private final Lake lake;
   private final WeeklySettings settings;
+  private final WeeklySettings rankedBy;
 
   public Backtest(Lake lake, WeeklySettings settings) {
+    this(lake, settings, settings);
+  }
+
+  /**
+   * A backtest whose matrix, users and relevant tracks are {@code settings}' and whose model and
+   * ranking are {@code rankedBy}'s: a challenger scored on the users its champion is scored on.
+   */
+  public Backtest(Lake lake, WeeklySettings settings, WeeklySettings rankedBy) {
     this.lake = lake;
     this.settings = settings;
+    this.rankedBy = rankedBy;
   }
 
   /**
@@ -75,63 +85,115 @@ public final class Backtest {
    * listens before W − 7 days; {@link #write} records the metrics.
    */
   public Result run(LocalDate week, Optional<PriorModel> prior) {
+    String modelName = prior.map(PriorModel::modelVersion).orElse(FITTED);
+    try (Split split = split(week, prior.map(PriorModel::matrix))) {
+      if (split.isEmpty()) {
+        return split.score(null, rankedBy.playlists(), modelName);
+      }
+      ALSModel model =
+          prior.isPresent() ? prior.get().model() : ImplicitAls.fit(split.matrix(), rankedBy.als());
+      return split.score(model, rankedBy.playlists(), modelName);
+    }
+  }
+
+  /**
+   * W's split, cached until closed: the matrix before W − 7 days ({@code priorMatrix}, W − 7's
+   * snapshot, or built from the listens before it), the sample of warm users, what each had heard
+   * before the split and played for the first time after it. Every model scored on one split is
+   * scored on the same users and the same first plays.
+   */
+  public Split split(LocalDate week, Optional<Dataset<Row>> priorMatrix) {
     LocalDate split = week.minusDays(7);
     Optional<BuildSnapshot.Snapshot> snapshot =
-        prior.isPresent()
+        priorMatrix.isPresent()
             ? Optional.empty()
             : Optional.of(
                 BuildSnapshot.transform(
                     BuildSnapshot.listensInWindow(lake, split, settings.matrix().historyDays()),
                     split,
                     settings.matrix()));
-    Dataset<Row> matrix =
-        (prior.isPresent() ? prior.get().matrix() : snapshot.get().matrix()).cache();
-    String modelName = prior.map(PriorModel::modelVersion).orElse(FITTED);
-    Sample sample = null;
-    Dataset<Row> relevant = null;
+    Dataset<Row> matrix = priorMatrix.orElseGet(() -> snapshot.get().matrix()).cache();
+    Split prepared = new Split(matrix, settings.playlists().size());
     try {
-      int k = settings.playlists().size();
-      if (matrix.isEmpty()) {
-        // No listens before the split: nothing to train the backtest on, so no user is evaluated
-        // and the gate rejects the week.
-        Metrics none = new Metrics(k, 0, 0, 0, 0, 0, 0);
-        return new Result(none, none, false, modelName);
+      if (!matrix.isEmpty()) {
+        prepared.sample(lake, week, split, settings);
       }
+      return prepared;
+    } catch (RuntimeException e) {
+      prepared.close();
+      throw e;
+    } finally {
+      // The sample read every user of the matrix, which is now cached whole: the snapshot's own
+      // caches of nearly the same rows can go before a fit.
+      snapshot.ifPresent(BuildSnapshot.Snapshot::close);
+    }
+  }
+
+  /** A backtest's split ({@link #split}): score any number of models on it, then close it. */
+  public static final class Split implements AutoCloseable {
+
+    private final Dataset<Row> matrix;
+    private final int k;
+    private Sample sample;
+    private Dataset<Row> heard;
+    private Dataset<Row> relevant;
+    private Dataset<Row> catalog;
+    private long available;
+
+    private Split(Dataset<Row> matrix, int k) {
+      this.matrix = matrix;
+      this.k = k;
+    }
+
+    private void sample(Lake lake, LocalDate week, LocalDate split, WeeklySettings settings) {
       sample =
-          sample(
+          Backtest.sample(
               Playlists.warmUsers(matrix, settings.playlists())
                   .join(matrix.select("user_index", "user_id").distinct(), "user_index"),
               lake.read(SILVER_LISTENS).filter(col("event_date").lt(lit(Date.valueOf(week)))),
               split,
               settings.evaluateUsers());
-      // The sample read every user of the matrix, which is now cached whole: the snapshot's own
-      // caches of nearly the same rows can go before the fit.
-      snapshot.ifPresent(BuildSnapshot.Snapshot::close);
       Column beforeSplit = beforeSplit(split);
       Dataset<Row> users = sample.users();
       // First played before the split, the track was heard; on or after it, a first play.
       Dataset<Row> pairs =
           sample.pairs().join(broadcast(users.select("user_id")), "user_id", "left_semi");
-      Dataset<Row> catalog = lake.read(SILVER_TRACKS);
-      try (Playlists playlists =
-          new Playlists(
-              matrix,
-              pairs.filter(beforeSplit).select("user_id", "track_id"),
-              catalog,
-              settings.playlists())) {
-        ALSModel model =
-            prior.isPresent() ? prior.get().model() : ImplicitAls.fit(matrix, settings.als());
-        // Both models' lists are scored against the same first plays, aggregated once. By track
-        // id: a track first played after the split may have no index in the backtest's matrix.
-        relevant =
-            pairs
-                .filter(not(beforeSplit))
-                .groupBy("user_id")
-                .agg(collect_list("track_id").as("relevant"))
-                .join(broadcast(users), "user_id")
-                .select("user_index", "relevant")
-                .cache();
-        long available = catalog.filter(col("available")).count();
+      heard = pairs.filter(beforeSplit).select("user_id", "track_id");
+      // Every model's lists are scored against the same first plays, aggregated once. By track
+      // id: a track first played after the split may have no index in the backtest's matrix.
+      relevant =
+          pairs
+              .filter(not(beforeSplit))
+              .groupBy("user_id")
+              .agg(collect_list("track_id").as("relevant"))
+              .join(broadcast(users), "user_id")
+              .select("user_index", "relevant")
+              .cache();
+      catalog = lake.read(SILVER_TRACKS);
+      available = catalog.filter(col("available")).count();
+    }
+
+    /**
+     * Whether there were no listens before the split: nothing to train on, so no user is evaluated
+     * and the gate rejects the week.
+     */
+    public boolean isEmpty() {
+      return sample == null;
+    }
+
+    /** The matrix before the split, which a model scored here is trained on. */
+    public Dataset<Row> matrix() {
+      return matrix;
+    }
+
+    /** {@code model}'s and popularity's metrics on the split's users, ranked with {@code how}. */
+    public Result score(ALSModel model, Playlists.Settings how, String modelName) {
+      if (isEmpty()) {
+        Metrics none = new Metrics(k, 0, 0, 0, 0, 0, 0);
+        return new Result(none, none, false, modelName);
+      }
+      try (Playlists playlists = new Playlists(matrix, heard, catalog, how)) {
+        Dataset<Row> users = sample.users();
         Metrics als =
             RankingQuality.evaluate(
                 scored(playlists.withTrackIds(playlists.byAls(users, model)), relevant),
@@ -144,12 +206,14 @@ public final class Backtest {
                 available);
         return new Result(als, popularity, false, modelName);
       }
-    } finally {
+    }
+
+    @Override
+    public void close() {
       if (relevant != null) {
         relevant.unpersist();
       }
       matrix.unpersist();
-      snapshot.ifPresent(BuildSnapshot.Snapshot::close);
       if (sample != null) {
         sample.close();
       }
@@ -287,18 +351,45 @@ public final class Backtest {
   }
 
   /**
-   * Writes W's two rows of {@code gold.model_metrics}, replacing the week's: the backtest's metrics
-   * and the week's beyond-accuracy ones, per model.
+   * Writes W's two rows of {@code gold.model_metrics} for {@code modelVersion}, replacing its
+   * earlier ones (the rows of W's other models stay): the backtest's metrics and, when W's
+   * playlists were ranked with it, the week's beyond-accuracy ones ({@code beyond} null: none), per
+   * model.
    */
   public static void write(
       Lake lake, LocalDate week, String modelVersion, Result metrics, BeyondWeek.Result beyond) {
+    write(lake, week, modelVersion, metrics, beyond, null);
+  }
+
+  /** {@link #write} of a tune point, with the seconds its fit and scoring took. */
+  static void write(
+      Lake lake,
+      LocalDate week,
+      String modelVersion,
+      Result metrics,
+      BeyondWeek.Result beyond,
+      Double seconds) {
     List<Row> rows = new ArrayList<>();
-    rows.add(row(week, "als", metrics.als(), beyond.als(), modelVersion));
-    rows.add(row(week, "popularity", metrics.popularity(), beyond.popularity(), modelVersion));
+    rows.add(
+        row(
+            week,
+            "als",
+            metrics.als(),
+            beyond == null ? null : beyond.als(),
+            modelVersion,
+            seconds));
+    rows.add(
+        row(
+            week,
+            "popularity",
+            metrics.popularity(),
+            beyond == null ? null : beyond.popularity(),
+            modelVersion,
+            seconds));
     lake.replace(
         GOLD_MODEL_METRICS,
         lake.spark().createDataFrame(rows, GOLD_MODEL_METRICS.schema()),
-        Partitions.in("week", List.of(week)));
+        Partitions.in("week", List.of(week)) + " AND model_version = '" + modelVersion + "'");
   }
 
   private static Row row(
@@ -306,7 +397,8 @@ public final class Backtest {
       String model,
       Metrics metrics,
       BeyondAccuracy.Metrics beyond,
-      String modelVersion) {
+      String modelVersion,
+      Double seconds) {
     return RowFactory.create(
         Date.valueOf(week),
         model,
@@ -318,10 +410,11 @@ public final class Backtest {
         metrics.map(),
         metrics.coverage(),
         modelVersion,
-        beyond.users(),
-        beyond.novelty(),
-        beyond.artistsPerPlaylist(),
-        beyond.topTrackShare(),
-        beyond.overlapPrevious());
+        beyond == null ? null : beyond.users(),
+        beyond == null ? null : beyond.novelty(),
+        beyond == null ? null : beyond.artistsPerPlaylist(),
+        beyond == null ? null : beyond.topTrackShare(),
+        beyond == null ? null : beyond.overlapPrevious(),
+        seconds);
   }
 }

@@ -38,6 +38,37 @@ public record WeekRecipe(
    * does a missing ledger (a run recorded before the ranking remembered served weeks: none).
    */
   public static WeekRecipe of(LocalDate week, Map<String, Long> versions, WeeklySettings settings) {
+    Map<String, Long> inputs = inputs(versions);
+    return of(week, inputs, modelVersion(week, inputs, settings), settings);
+  }
+
+  /**
+   * The recipe of a challenger of W ({@code weekly --challenger}) from the same versions: its model
+   * version also covers the ranking settings, so a challenger that ranks differently with the
+   * champion's ALS settings is a model, a registry row and backtest rows of its own.
+   */
+  public static WeekRecipe challenger(
+      LocalDate week, Map<String, Long> versions, WeeklySettings settings) {
+    Map<String, Long> inputs = inputs(versions);
+    String champion = modelVersion(week, inputs, settings);
+    String version =
+        "als-"
+            + week
+            + "-"
+            + sha256(champion + "|challenger|" + settings.playlists() + "|" + settings.memory())
+                .substring(0, 12);
+    return of(week, inputs, version, settings);
+  }
+
+  private static WeekRecipe of(
+      LocalDate week, Map<String, Long> inputs, String modelVersion, WeeklySettings settings) {
+    Map<String, String> config = new TreeMap<>(Hashes.withHash(settings.asMap()));
+    config.put("model_version", modelVersion);
+    return new WeekRecipe(
+        week, inputs, modelVersion, config, backtest(modelVersion, inputs, settings));
+  }
+
+  private static Map<String, Long> inputs(Map<String, Long> versions) {
     Map<String, Long> inputs = new TreeMap<>();
     inputs.put(SILVER_LISTENS.sqlName(), versions.get(SILVER_LISTENS.sqlName()));
     inputs.put(SILVER_TRACKS.sqlName(), versions.getOrDefault(SILVER_TRACKS.sqlName(), -1L));
@@ -45,11 +76,7 @@ public record WeekRecipe(
     // The ledger as of the plan: which earlier weeks were served, the ranking's memory.
     inputs.put(
         OPS_PIPELINE_RUNS.sqlName(), versions.getOrDefault(OPS_PIPELINE_RUNS.sqlName(), -1L));
-    String modelVersion = modelVersion(week, inputs, settings);
-    Map<String, String> config = new TreeMap<>(Hashes.withHash(settings.asMap()));
-    config.put("model_version", modelVersion);
-    return new WeekRecipe(
-        week, inputs, modelVersion, config, backtest(modelVersion, inputs, settings));
+    return inputs;
   }
 
   /**

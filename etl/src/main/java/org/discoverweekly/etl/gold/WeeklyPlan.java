@@ -5,6 +5,7 @@ import static org.discoverweekly.etl.storage.Table.GOLD_USER_TRACK_MATRIX;
 import static org.discoverweekly.etl.storage.Table.OPS_PIPELINE_RUNS;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,9 +22,9 @@ import org.discoverweekly.models.ImplicitAls;
 import org.discoverweekly.models.QualityGate;
 
 /**
- * Week W's steps in order, snapshot, train, rank, evaluate (the backtest) and gate, over silver
- * pinned to the recipe's versions; once a runner has run and recorded them, W's {@link
- * WeeklyRecommendations.Result}.
+ * Week W's steps in order, snapshot, train, rank, evaluate (the backtest), the challenger's step
+ * when there is one, and gate, over silver pinned to the recipe's versions; once a runner has run
+ * and recorded them, W's {@link WeeklyRecommendations.Result}.
  */
 public final class WeeklyPlan {
 
@@ -34,6 +35,7 @@ public final class WeeklyPlan {
   private final ModelStore models;
   private final ModelRegistry registry;
   private final WeeklyRecommendations gate;
+  private final Optional<Challenger> challenger;
 
   private boolean snapshotReused;
   private Map<String, Long> snapshot;
@@ -47,6 +49,16 @@ public final class WeeklyPlan {
   private QualityGate.Verdict verdict;
   private Map<LocalDate, Long> servedWeeks;
   private String rankInputs;
+  private Backtest.Result challengerMetrics;
+  private BeyondWeek.Result challengerBeyond;
+  private QualityGate.Verdict challenge;
+  private QualityGate.Verdict challengerVerdict;
+
+  /**
+   * A challenger of the week's model ({@code weekly --challenger}): its settings, which differ from
+   * the champion's only in ALS and ranking keys, and its recipe ({@link WeekRecipe#challenger}).
+   */
+  public record Challenger(WeeklySettings settings, WeekRecipe recipe) {}
 
   WeeklyPlan(
       Lake lake,
@@ -55,7 +67,8 @@ public final class WeeklyPlan {
       WeeklyReuse reuse,
       ModelStore models,
       ModelRegistry registry,
-      WeeklyRecommendations gate) {
+      WeeklyRecommendations gate,
+      Optional<Challenger> challenger) {
     this.lake = lake;
     this.settings = settings;
     this.recipe = recipe;
@@ -63,6 +76,7 @@ public final class WeeklyPlan {
     this.models = models;
     this.registry = registry;
     this.gate = gate;
+    this.challenger = challenger;
   }
 
   /**
@@ -70,15 +84,20 @@ public final class WeeklyPlan {
    * before the runner starts its clock, and the step's body writes.
    */
   public List<Supplier<Step>> steps() {
-    return List.of(
-        this::snapshot,
-        this::train,
-        this::rank,
+    List<Supplier<Step>> steps = new ArrayList<>();
+    steps.add(this::snapshot);
+    steps.add(this::train);
+    steps.add(this::rank);
+    steps.add(
         () -> {
           FaultPoint.reached(WeeklyRecommendations.RANKED, recipe.week());
           return evaluate();
-        },
-        this::gate);
+        });
+    if (challenger.isPresent()) {
+      steps.add(this::challenge);
+    }
+    steps.add(this::gate);
+    return steps;
   }
 
   public WeekRecipe recipe() {
@@ -260,19 +279,100 @@ public final class WeeklyPlan {
     return new Step(
         "gate",
         () -> {
+          LocalDate week = recipe.week();
+          ModelRegistry.Backtested champion =
+              ModelRegistry.Backtested.of(metrics.als(), metrics.popularity());
+          if (challenger.isEmpty()) {
+            registry.judged(
+                week, recipe.modelVersion(), champion, verdict.accepted(), verdict.reason());
+            return gateOutcome(recipe, verdict);
+          }
+          // The loser is judged first: the week's verdict is the one the gate records last.
+          WeekRecipe theirs = challenger.get().recipe();
+          ModelRegistry.Backtested backtested =
+              ModelRegistry.Backtested.of(challengerMetrics.als(), challengerMetrics.popularity());
+          if (challengerWins()) {
+            registry.judged(
+                week,
+                recipe.modelVersion(),
+                champion,
+                false,
+                "challenger " + theirs.modelVersion() + " served instead: " + challenge.reason());
+            registry.judged(
+                week, theirs.modelVersion(), backtested, true, challengerVerdict.reason());
+            return gateOutcome(theirs, challengerVerdict);
+          }
+          registry.judged(week, theirs.modelVersion(), backtested, false, challengerReason());
           registry.judged(
-              recipe.week(),
-              recipe.modelVersion(),
-              ModelRegistry.Backtested.of(metrics.als(), metrics.popularity()),
-              verdict.accepted(),
-              verdict.reason());
-          return new StageOutcome(
-              recipe.inputs(),
-              Map.of(),
-              recipe.config(),
-              verdict.accepted() ? StageOutcome.ACCEPTED : StageOutcome.REJECTED,
-              verdict.reason());
+              week, recipe.modelVersion(), champion, verdict.accepted(), verdict.reason());
+          return gateOutcome(recipe, verdict);
         });
+  }
+
+  private static StageOutcome gateOutcome(WeekRecipe judged, QualityGate.Verdict verdict) {
+    return new StageOutcome(
+        judged.inputs(),
+        Map.of(),
+        judged.config(),
+        verdict.accepted() ? StageOutcome.ACCEPTED : StageOutcome.REJECTED,
+        verdict.reason());
+  }
+
+  /**
+   * The challenger's step: its model trained on W's snapshot (or the registered one, kept),
+   * backtested on the users the champion's backtest scored ({@link Backtest} with the champion's
+   * settings for the sample), and, when it beats the champion by {@code
+   * weekly.gate.challenger-min-lift} and passes the gate itself, ranked into {@code
+   * gold.discover_weekly} instead of the champion's playlists. Its backtest rows go to {@code
+   * gold.model_metrics} either way.
+   */
+  Step challenge() {
+    Challenger contender = challenger.orElseThrow();
+    WeekRecipe theirs = contender.recipe();
+    LocalDate week = recipe.week();
+    String version = theirs.modelVersion();
+    boolean kept = reuse.model(theirs, snapshotReused);
+    return new Step(
+        "challenger",
+        () -> {
+          ALSModel trained;
+          if (kept) {
+            trained = models.load(week, version);
+          } else {
+            registry.discard(week, version);
+            trained = ImplicitAls.fit(BuildSnapshot.read(lake, week), contender.settings().als());
+            models.save(trained, week, version, theirs.config(), trainInputs);
+            registry.trained(
+                week, version, theirs.config(), trainInputs, Lake.modelFolder(week, version));
+          }
+          challengerMetrics =
+              new Backtest(lake, settings, contender.settings()).run(week, Optional.empty());
+          challenge =
+              QualityGate.challenge(metrics.als(), challengerMetrics.als(), settings.gate());
+          challengerVerdict = gate.judge(week, challengerMetrics);
+          Map<String, Long> counts = new TreeMap<>();
+          counts.put("users", challengerMetrics.als().users());
+          if (challengerWins()) {
+            playlists =
+                new RankWeek(lake, contender.settings(), servedWeeks()).run(week, trained, version);
+            challengerBeyond =
+                new BeyondWeek(lake, contender.settings(), servedWeeks()).measure(week);
+            counts.putAll(playlists);
+          }
+          Backtest.write(lake, week, version, challengerMetrics, challengerBeyond);
+          return new StageOutcome(
+              trainInputs, counts, theirs.config(), StageOutcome.SUCCEEDED, challenge.reason());
+        });
+  }
+
+  /** Why the challenger was served or not: the gate's verdict once it beat the champion. */
+  private String challengerReason() {
+    return challenge.accepted() ? challengerVerdict.reason() : challenge.reason();
+  }
+
+  /** Whether the challenger beat the champion by the lift and passed the gate itself. */
+  private boolean challengerWins() {
+    return challenge.accepted() && challengerVerdict.accepted();
   }
 
   /** The backtest's metrics, once the evaluate step has run. */
@@ -285,18 +385,31 @@ public final class WeeklyPlan {
     return beyond;
   }
 
-  /** What the steps did, once they have all run. */
+  /**
+   * What the steps did, once they have all run: the served model's backtest and verdict, the
+   * challenger's when it won.
+   */
   public WeeklyRecommendations.Result result() {
+    Optional<WeeklyRecommendations.ChallengerResult> contender =
+        challenger.map(
+            c ->
+                new WeeklyRecommendations.ChallengerResult(
+                    c.recipe().modelVersion(),
+                    challengerMetrics,
+                    challengerWins(),
+                    challengerReason()));
+    boolean won = contender.map(WeeklyRecommendations.ChallengerResult::served).orElse(false);
     return new WeeklyRecommendations.Result(
-        recipe.modelVersion(),
+        won ? challenger.get().recipe().modelVersion() : recipe.modelVersion(),
         snapshotReused,
         modelReused,
-        rankReused,
+        rankReused && !won,
         snapshot,
         playlists,
-        metrics,
-        beyond,
-        verdict);
+        won ? challengerMetrics : metrics,
+        won ? challengerBeyond : beyond,
+        won ? challengerVerdict : verdict,
+        contender);
   }
 
   private static StageOutcome succeeded(

@@ -7,6 +7,7 @@ import static org.discoverweekly.etl.storage.Table.SILVER_TRACKS;
 
 import java.time.LocalDate;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
@@ -39,7 +40,10 @@ public final class WeeklyRecommendations {
     this.registry = registry;
   }
 
-  /** What the run did, step by step, and the gate's verdict. */
+  /**
+   * What the run did, step by step, and the gate's verdict, of the model W's playlists are ranked
+   * with: the week's own, or a challenger that won.
+   */
   public record Result(
       String modelVersion,
       boolean snapshotReused,
@@ -49,11 +53,21 @@ public final class WeeklyRecommendations {
       Map<String, Long> playlists,
       Backtest.Result metrics,
       BeyondWeek.Result beyond,
-      QualityGate.Verdict verdict) {}
+      QualityGate.Verdict verdict,
+      Optional<ChallengerResult> challenger) {}
+
+  /** A challenger's backtest, whether it was served instead of the week's model, and why. */
+  public record ChallengerResult(
+      String modelVersion, Backtest.Result metrics, boolean served, String reason) {}
 
   /** W's plan from the current silver. */
   public WeeklyPlan plan(LocalDate week, boolean force) {
-    return plan(week, force, inputs());
+    return plan(week, force, inputs(), Optional.empty());
+  }
+
+  /** W's plan from the current silver, with a challenger run with {@code challenger}'s settings. */
+  public WeeklyPlan plan(LocalDate week, boolean force, Optional<WeeklySettings> challenger) {
+    return plan(week, force, inputs(), challenger);
   }
 
   /**
@@ -61,10 +75,14 @@ public final class WeeklyRecommendations {
    * {@code ops.pipeline_runs.input_versions}): every step reads that snapshot of silver, by Delta
    * time travel when it is not the current one.
    */
-  public WeeklyPlan plan(LocalDate week, boolean force, Map<String, Long> inputs) {
+  public WeeklyPlan plan(
+      LocalDate week,
+      boolean force,
+      Map<String, Long> inputs,
+      Optional<WeeklySettings> challenger) {
     WeekRecipe recipe = WeekRecipe.of(week, inputs, settings);
     Lake pinned = lake.pinnedTo(recipe.inputs());
-    setCheckpointDir();
+    useCheckpointDir(lake, settings);
     ModelStore models = new ModelStore(pinned);
     return new WeeklyPlan(
         pinned,
@@ -73,14 +91,17 @@ public final class WeeklyRecommendations {
         new WeeklyReuse(pinned, history, models, registry, force),
         models,
         registry,
-        this);
+        this,
+        challenger.map(
+            theirs ->
+                new WeeklyPlan.Challenger(theirs, WeekRecipe.challenger(week, inputs, theirs))));
   }
 
   /**
    * Where ALS checkpoints its long lineages, for the week's model and the backtest's alike: without
    * a folder ALS skips its checkpoints, and a deep lineage overflows a task's stack.
    */
-  private void setCheckpointDir() {
+  static void useCheckpointDir(Lake lake, WeeklySettings settings) {
     lake.spark()
         .sparkContext()
         .setCheckpointDir(

@@ -169,8 +169,9 @@ public enum Table {
   GOLD_MODEL_METRICS(
       "gold",
       "model_metrics",
-      "One row per week x model: a backtest trained on listens before W - 7 days and scored"
-          + " against first plays in [W - 7 days, W).",
+      "One row per week x trained model (ops.models) x model: a backtest trained on listens"
+          + " before W - 7 days and scored against first plays in [W - 7 days, W); a week's"
+          + " challenger has rows of its own.",
       List.of(),
       column("week", DateType, false, "Monday W whose model was evaluated"),
       column("model", StringType, false, "als or popularity"),
@@ -186,13 +187,18 @@ public enum Table {
       column("ndcg", DoubleType, false, "Mean NDCG@k, binary relevance"),
       column("map", DoubleType, false, "Mean average precision@k"),
       column("coverage", DoubleType, false, "Distinct tracks recommended / available tracks"),
-      column("model_version", StringType, false, "The week's model version"),
+      column(
+          "model_version",
+          StringType,
+          false,
+          "The trained model backtested, as ops.models names it: the week's, or a challenger"),
       column(
           "served_users",
           LongType,
           true,
           "Users the beyond-accuracy columns describe: W's ALS users, their ALS playlists or the"
-              + " popularity baseline's under the same rules and memory"),
+              + " popularity baseline's under the same rules and memory; null for a challenger"
+              + " that did not win (its playlists were never ranked)"),
       column(
           "novelty",
           DoubleType,
@@ -209,7 +215,13 @@ public enum Table {
           DoubleType,
           true,
           "Mean Jaccard overlap of a user's playlist with their previous served one, over users"
-              + " who had one; null when none did")),
+              + " who had one; null when none did"),
+      column(
+          "seconds",
+          DoubleType,
+          true,
+          "Seconds a tune point's fit and scoring took (model_version tune-W-<recipe hash>); null"
+              + " for a week's own backtest")),
 
   OPS_PIPELINE_RUNS(
       "ops",

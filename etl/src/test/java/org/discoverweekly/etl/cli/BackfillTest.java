@@ -160,8 +160,8 @@ class BackfillTest extends SparkTestBase {
             .join(
                 metrics
                     .filter("model = 'popularity'")
-                    .selectExpr("week", "ndcg AS popularity_ndcg"),
-                "week");
+                    .selectExpr("week", "model_version", "ndcg AS popularity_ndcg"),
+                new String[] {"week", "model_version"});
     Dataset<Row> registered =
         lake.read(Table.OPS_MODELS)
             .select("week", "model_version", "users", "ndcg", "recall", "popularity_ndcg");

@@ -45,6 +45,69 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shouldLayerAChallengerFileOverEverythingElse() throws IOException {
+    Path challenger = dir.resolve("challenger.conf");
+    Files.writeString(
+        challenger, "weekly.als { rank = 32, alpha = 40 }\nweekly.max-tracks-per-artist = 1\n");
+    PipelineConfig config =
+        ConfigLoader.challenger(
+            challenger,
+            Optional.empty(),
+            Map.of("weekly.als.rank", "8", "weekly.als.max-iter", "3"),
+            Optional.empty(),
+            Optional.empty());
+
+    assertEquals(32, config.weekly().als().rank());
+    assertEquals(40.0, config.weekly().als().alpha());
+    assertEquals(3, config.weekly().als().maxIter());
+    assertEquals(1, config.weekly().playlists().maxPerArtist());
+    assertEquals(ConfigLoader.defaults().weekly().matrix(), config.weekly().matrix());
+  }
+
+  @Test
+  void shouldRefuseAChallengerFileThatSetsAnythingButAlsAndRankingKeys() throws IOException {
+    Path matrix = dir.resolve("matrix.conf");
+    Files.writeString(matrix, "weekly.als.rank = 32\nweekly.half-life-days = 7\n");
+    Path empty = dir.resolve("empty.conf");
+    Files.writeString(empty, "# nothing\n");
+
+    ConfigError refused =
+        assertThrows(
+            ConfigError.class,
+            () ->
+                ConfigLoader.challenger(
+                    matrix, Optional.empty(), Map.of(), Optional.empty(), Optional.empty()));
+    ConfigError none =
+        assertThrows(
+            ConfigError.class,
+            () ->
+                ConfigLoader.challenger(
+                    empty, Optional.empty(), Map.of(), Optional.empty(), Optional.empty()));
+
+    assertTrue(refused.getMessage().contains("sets weekly.half-life-days"), refused.getMessage());
+    assertTrue(none.getMessage().contains("sets no key"), none.getMessage());
+  }
+
+  @Test
+  void shouldReadATuneGridFromAFileUnderTheCommandLinesAxes() throws IOException {
+    Path file = dir.resolve("grid.conf");
+    Files.writeString(file, "rank = [8, 16]\nalpha = 40\nmax-iter = [5, 10]\n");
+    TuneGrid grid =
+        TuneGrid.of(ConfigLoader.defaults().weekly().als())
+            .withFile(file)
+            .with(null, java.util.List.of(0.01, 0.1), null, java.util.List.of());
+
+    assertEquals(java.util.List.of(8, 16), grid.ranks());
+    assertEquals(java.util.List.of(0.01, 0.1), grid.regParams());
+    assertEquals(java.util.List.of(40.0), grid.alphas());
+    assertEquals(java.util.List.of(5, 10), grid.maxIters());
+    assertEquals(8, grid.size());
+    Files.writeString(file, "rank = [8]\nseed = 1\n");
+    ConfigError unknown = assertThrows(ConfigError.class, () -> grid.withFile(file));
+    assertTrue(unknown.getMessage().contains("sets [seed]"), unknown.getMessage());
+  }
+
+  @Test
   void shouldParseTheClusterExample() {
     PipelineConfig config =
         ConfigLoader.load(

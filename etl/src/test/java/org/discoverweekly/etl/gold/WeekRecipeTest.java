@@ -66,6 +66,22 @@ class WeekRecipeTest {
   }
 
   @Test
+  void shouldGiveAChallengerAModelOfItsOwnEvenWhenOnlyItsRankingDiffers() {
+    Map<String, Long> versions = Map.of("silver.listens", 4L, "silver.tracks", 2L);
+    WeekRecipe champion = WeekRecipe.of(WEEK, versions, DEFAULTS);
+    WeekRecipe same = WeekRecipe.challenger(WEEK, versions, DEFAULTS);
+    WeekRecipe capped =
+        WeekRecipe.challenger(WEEK, versions, with("weekly.max-tracks-per-artist", "1"));
+
+    assertNotEquals(champion.modelVersion(), same.modelVersion());
+    assertNotEquals(same.modelVersion(), capped.modelVersion());
+    assertEquals(champion.inputs(), capped.inputs());
+    assertEquals(capped.modelVersion(), capped.config().get("model_version"));
+    assertEquals(
+        same.modelVersion(), WeekRecipe.challenger(WEEK, versions, DEFAULTS).modelVersion());
+  }
+
+  @Test
   void shouldKeepTheModelButNotTheBacktestWhenOnlyTheCatalogOrPlaylistsChange() {
     WeekRecipe recipe = recipe(4, 2, DEFAULTS);
     WeekRecipe newCatalog = recipe(4, 3, DEFAULTS);

@@ -53,9 +53,17 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     return lake.read(Table.GOLD_DISCOVER_WEEKLY).filter("week = DATE'" + WEEK + "'");
   }
 
+  /** The backtest row of {@code model} for the week's model (the train step's). */
   private static Row metrics(String model) {
     return lake.read(Table.GOLD_MODEL_METRICS)
         .filter("week = DATE'" + WEEK + "' AND model = '" + model + "'")
+        .filter(
+            org.apache
+                .spark
+                .sql
+                .functions
+                .col("model_version")
+                .equalTo(configOf(latestRun("train")).get("model_version")))
         .head();
   }
 
@@ -74,6 +82,10 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     return lake.read(Table.OPS_MODELS)
         .filter("week = DATE'" + WEEK + "' AND model_version = '" + version + "'")
         .head();
+  }
+
+  private static java.util.Map<String, String> configOf(Row run) {
+    return run.getJavaMap(run.fieldIndex("config"));
   }
 
   private static java.util.Map<String, String> evaluateConfig() {
@@ -273,8 +285,203 @@ class WeeklyRecommendationsTest extends SparkTestBase {
     assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
   }
 
+  /** A challenger config file holding {@code text}. */
+  private static String challengerFile(String name, String text) {
+    try {
+      return java.nio.file.Files.writeString(tempDir.resolve(name), text).toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** W's model of {@code version} in ops.models. */
+  private static Row registered(String version) {
+    return lake.read(Table.OPS_MODELS)
+        .filter("week = DATE'" + WEEK + "' AND model_version = '" + version + "'")
+        .head();
+  }
+
+  /** The model W's latest verdict is on, the one publish would serve if accepted. */
+  private static Row latestJudged() {
+    return lake.read(Table.OPS_MODELS)
+        .filter("week = DATE'" + WEEK + "' AND judged_at IS NOT NULL")
+        .orderBy(org.apache.spark.sql.functions.col("judged_at").desc())
+        .head();
+  }
+
+  private static String servedModel() {
+    List<Row> versions = playlists().select("model_version").distinct().collectAsList();
+    assertEquals(1, versions.size(), versions.toString());
+    return versions.get(0).getString(0);
+  }
+
+  private static double alsNdcg(String version) {
+    return lake.read(Table.GOLD_MODEL_METRICS)
+        .filter("week = DATE'" + WEEK + "' AND model = 'als' AND model_version = '" + version + "'")
+        .head()
+        .getAs("ndcg");
+  }
+
   @Test
   @Order(5)
+  void shouldTuneAGridOnOneSampleAndWriteTheBestAsAnOverrideWeeklyAccepts() throws Exception {
+    String grid = challengerFile("grid.conf", "rank = [2, 8]\nmax-iter = 3\n");
+    String best = tempDir.resolve("best.conf").toString();
+
+    String out = cli("tune", "--week", WEEK, "--grid", grid, "--alpha", "10", "--write", best);
+
+    // Two points, best NDCG first, each in gold.model_metrics as tune-W-<recipe hash> with its
+    // seconds, all scored on the same users.
+    assertTrue(out.contains("tune " + WEEK + ": 2 of 2 points backtested on "), out);
+    Dataset<Row> points =
+        lake.read(Table.GOLD_MODEL_METRICS)
+            .filter("week = DATE'" + WEEK + "' AND model = 'als' AND model_version LIKE 'tune-%'")
+            .orderBy(org.apache.spark.sql.functions.col("ndcg").desc());
+    List<Row> rows = points.collectAsList();
+    assertEquals(2, rows.size(), rows.toString());
+    assertEquals(1, points.select("users").distinct().count());
+    assertTrue(rows.stream().allMatch(r -> r.<Double>getAs("seconds") > 0), rows.toString());
+    String bestVersion = rows.get(0).getAs("model_version");
+    List<String> lines = out.lines().toList();
+    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("rank ")).findFirst().get());
+    String firstRow = lines.get(header + 2);
+    assertTrue(bestVersion.endsWith(firstRow.substring(firstRow.lastIndexOf(' ') + 1)), out);
+    assertEquals("succeeded", latestRun("tune").getAs("status"));
+    // The override holds the best point's ALS settings, and weekly --conf takes it.
+    String written = java.nio.file.Files.readString(Path.of(best));
+    assertTrue(written.contains(bestVersion), written);
+    int bestRank = Integer.parseInt(firstRow.strip().split("\\s+")[0]);
+    assertTrue(written.contains("rank = " + bestRank), written);
+    // Without the suite's -D ALS overrides, which would win over the file.
+    CliRun weekly =
+        CliRun.of(
+            List.of(
+                "-Dspark.shuffle-partitions=2",
+                "--conf",
+                best,
+                "--lake",
+                lake.root(),
+                "--landing",
+                landing.toString()),
+            "weekly",
+            "--week",
+            WEEK);
+    assertEquals(0, weekly.code(), weekly.out() + weekly.err());
+    assertTrue(
+        configOf(latestRun("train")).get("als").contains("rank=" + bestRank + ","),
+        configOf(latestRun("train")).toString());
+    // A time limit already passed still backtests the first point, and says so.
+    String limited =
+        cli(
+            "tune",
+            "--week",
+            WEEK,
+            "--rank",
+            "2,4",
+            "--max-iter",
+            "1",
+            "--time-limit",
+            "0s",
+            "--users",
+            "50");
+    assertTrue(limited.contains("time limit of 0 s reached: 1 of 2 points backtested"), limited);
+    CliRun badGrid = CliRun.of(options(), "tune", "--week", WEEK, "--rank", "0");
+    assertEquals(2, badGrid.code(), badGrid.err());
+    assertEquals(
+        "discover-weekly tune: the grid's rank must be positive, got 0", badGrid.errLine());
+  }
+
+  @Test
+  @Order(6)
+  void shouldKeepTheWeeksModelWhenAWorseChallengerLoses() {
+    String champion = registered().getAs("model_version");
+    List<Row> before = playlists().orderBy("user_id", "position").collectAsList();
+    String weak = challengerFile("weak.conf", "weekly.als { rank = 1, max-iter = 1 }\n");
+
+    String out = cli("weekly", "--week", WEEK, "--challenger", weak);
+
+    Row challenger = latestRun("challenger");
+    String version = configOf(challenger).get("model_version");
+    assertTrue(out.contains("challenger " + version + ": NDCG@30 "), out);
+    assertTrue(out.contains("not served: challenger NDCG@30"), out);
+    assertTrue(out.contains("gate: accepted"), out);
+    // The champion keeps the week: its playlists, the latest verdict, accepted.
+    assertEquals(before, playlists().orderBy("user_id", "position").collectAsList());
+    assertEquals(champion, latestJudged().getAs("model_version"));
+    assertEquals("accepted", latestJudged().getAs("status"));
+    // The challenger is registered, rejected with the comparison, its backtest in gold beside
+    // the champion's, on the same users.
+    Row loser = registered(version);
+    assertEquals("rejected", loser.getAs("status"));
+    assertTrue(loser.<String>getAs("reason").contains("below the champion's"), loser.toString());
+    assertEquals(alsNdcg(version), loser.<Double>getAs("ndcg"));
+    assertTrue(alsNdcg(version) < alsNdcg(champion), alsNdcg(version) + " vs " + alsNdcg(champion));
+    assertEquals(metrics("als").<Long>getAs("users"), loser.<Long>getAs("users"));
+    assertTrue(
+        loser.<String, String>getJavaMap(loser.fieldIndex("recipe")).get("als").contains("rank=1,"),
+        loser.toString());
+  }
+
+  @Test
+  @Order(7)
+  void shouldServeABetterChallengerInsteadOfTheWeeksModel() {
+    // The week's model weakened to rank 1 and one iteration; the challenger is the suite's usual
+    // ALS (rank 8, 3 iterations).
+    String usual = challengerFile("usual.conf", "weekly.als { rank = 8, max-iter = 3 }\n");
+
+    CliRun run =
+        CliRun.of(
+            options(),
+            "-Dweekly.als.rank=1",
+            "-Dweekly.als.max-iter=1",
+            "weekly",
+            "--week",
+            WEEK,
+            "--challenger",
+            usual);
+
+    assertEquals(0, run.code(), run.out() + run.err());
+    String version = configOf(latestRun("challenger")).get("model_version");
+    String champion = configOf(latestRun("train")).get("model_version");
+    assertTrue(run.out().contains("served instead of the week's model"), run.out());
+    assertEquals(version, servedModel());
+    assertEquals(version, latestJudged().getAs("model_version"));
+    assertEquals("accepted", latestJudged().getAs("status"));
+    assertEquals(version, configOf(latestRun("gate")).get("model_version"));
+    Row loser = registered(champion);
+    assertEquals("rejected", loser.getAs("status"));
+    assertTrue(
+        loser.<String>getAs("reason").startsWith("challenger " + version + " served instead"),
+        loser.toString());
+    assertTrue(alsNdcg(version) > alsNdcg(champion), alsNdcg(version) + " vs " + alsNdcg(champion));
+    // The winner's playlists keep every rule, like the week's model's.
+    assertEquals(
+        0, playlists().groupBy("user_id", "artist_id").count().filter("count > 2").count());
+  }
+
+  @Test
+  @Order(7)
+  void shouldRefuseAChallengerFileWithKeysBeyondAlsAndRankingWithExitTwo() {
+    String matrix = challengerFile("matrix.conf", "weekly.history-days = 30\n");
+
+    CliRun run = CliRun.of(options(), "weekly", "--week", WEEK, "--challenger", matrix);
+    CliRun missing =
+        CliRun.of(options(), "weekly", "--week", WEEK, "--challenger", "/nonexistent.conf");
+
+    assertEquals(2, run.code(), run.err());
+    assertEquals(
+        "discover-weekly weekly: challenger file "
+            + matrix
+            + " sets weekly.history-days: a challenger may set only weekly.als.*,"
+            + " weekly.max-tracks-per-artist, weekly.repeat-weeks, weekly.artist-fatigue",
+        run.errLine());
+    assertEquals(2, missing.code(), missing.err());
+    assertEquals(
+        "discover-weekly weekly: config file not found: /nonexistent.conf", missing.errLine());
+  }
+
+  @Test
+  @Order(8)
   void shouldRejectAWeekThatFailsTheGateWithOneLineAndExitOne() {
     CliRun result =
         CliRun.of(options(), "-Dweekly.gate.min-ndcg-lift=100", "weekly", "--week", WEEK);
@@ -287,7 +494,7 @@ class WeeklyRecommendationsTest extends SparkTestBase {
   }
 
   @Test
-  @Order(6)
+  @Order(9)
   void shouldRebuildAPastWeekIdenticallyFromTheSilverVersionsItsRunRecorded() throws Exception {
     Row accepted =
         lake.read(Table.OPS_PIPELINE_RUNS)
