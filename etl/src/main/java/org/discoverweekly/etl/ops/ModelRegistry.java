@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.discoverweekly.etl.storage.Lake;
@@ -154,10 +154,9 @@ public final class ModelRegistry {
     Map<String, String> recipe = new TreeMap<>(config);
     String hash = recipe.remove("hash");
     recipe.remove("model_version");
-    Instant now = clock.instant();
     update(
         week,
-        entries -> {
+        (entries, now) -> {
           if (entries.stream().noneMatch(e -> e.modelVersion().equals(modelVersion))) {
             Trained trained = new Trained(recipe, hash, new TreeMap<>(inputs), path, now);
             entries.add(new Entry(week, modelVersion, CANDIDATE, trained, null, null, null, now));
@@ -167,7 +166,7 @@ public final class ModelRegistry {
 
   /** Removes a model about to be trained again: its files are rewritten, and may be left half. */
   public void discard(LocalDate week, String modelVersion) {
-    update(week, entries -> entries.removeIf(e -> e.modelVersion().equals(modelVersion)));
+    update(week, (entries, now) -> entries.removeIf(e -> e.modelVersion().equals(modelVersion)));
   }
 
   /** Records a backtest of a registered model that no gate judged ({@code evaluate} alone). */
@@ -175,7 +174,7 @@ public final class ModelRegistry {
     change(
         week,
         modelVersion,
-        e ->
+        (e, now) ->
             e.judged(
                 e.judged() == null
                     ? new Judged(metrics, null, null, null)
@@ -191,10 +190,9 @@ public final class ModelRegistry {
   public void judged(
       LocalDate week, String modelVersion, Backtested metrics, boolean accepted, String reason) {
     String verdict = accepted ? ACCEPTED : REJECTED;
-    Instant now = clock.instant();
     update(
         week,
-        entries -> {
+        (entries, now) -> {
           Optional<Entry> latest = latestJudged(entries);
           entries.replaceAll(
               e -> {
@@ -225,10 +223,9 @@ public final class ModelRegistry {
 
   /** Marks a model served for its week, and the week's model served before it replaced. */
   public void served(LocalDate week, String modelVersion) {
-    Instant now = clock.instant();
     update(
         week,
-        entries ->
+        (entries, now) ->
             entries.replaceAll(
                 e ->
                     e.modelVersion().equals(modelVersion)
@@ -238,8 +235,8 @@ public final class ModelRegistry {
 
   /** Marks a served model rolled back; a model not registered or not served is left alone. */
   public void rolledBack(LocalDate week, String modelVersion) {
-    Instant now = clock.instant();
-    change(week, modelVersion, e -> SERVED.equals(e.status()) ? e.moved(ROLLED_BACK, now) : e);
+    change(
+        week, modelVersion, (e, now) -> SERVED.equals(e.status()) ? e.moved(ROLLED_BACK, now) : e);
   }
 
   /**
@@ -265,24 +262,25 @@ public final class ModelRegistry {
         .findFirst();
   }
 
-  private void change(LocalDate week, String modelVersion, UnaryOperator<Entry> how) {
+  private void change(LocalDate week, String modelVersion, BiFunction<Entry, Instant, Entry> how) {
     update(
         week,
-        entries ->
-            entries.replaceAll(e -> e.modelVersion().equals(modelVersion) ? how.apply(e) : e));
+        (entries, now) ->
+            entries.replaceAll(e -> e.modelVersion().equals(modelVersion) ? how.apply(e, now) : e));
   }
 
   /**
-   * Applies {@code how} to W's rows and writes them, each changed one touched, when any changed.
+   * Applies {@code how} to W's rows at one reading of the clock, the time of every move it makes
+   * and of {@code changed_at}, and writes them, each changed one touched, when any changed.
    */
-  private void update(LocalDate week, Consumer<List<Entry>> how) {
+  private void update(LocalDate week, BiConsumer<List<Entry>, Instant> how) {
+    Instant now = clock.instant();
     List<Entry> before = week(week);
     List<Entry> after = new ArrayList<>(before);
-    how.accept(after);
+    how.accept(after, now);
     if (after.equals(before)) {
       return;
     }
-    Instant now = clock.instant();
     List<Row> rows =
         after.stream()
             .map(e -> before.contains(e) ? e : e.touched(now))
