@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
     name = "generate",
     mixinStandardHelpOptions = true,
     description = {
-      "Write a synthetic landing zone (listens per arrival date, a track catalog) with taste",
-      "clusters, Zipf popularity, skips, retries, re-sends, late arrivals, bad lines and bots,",
+      "Write a synthetic landing zone (listens per arrival date, a track catalog) with users'",
+      "tastes, Zipf popularity, skips, retries, re-sends, late arrivals, bad lines and bots,",
       "a feedback feed (blocks, unblocks, likes and bad lines), plus manifest.json describing",
       "what was planted. Same options, same bytes."
     })
@@ -91,6 +91,17 @@ final class GenerateCommand implements Callable<Integer> {
           "Split a day into files of at most this many lines (default: ${DEFAULT-VALUE}).")
   int linesPerFile;
 
+  @Option(
+      names = "--profile",
+      defaultValue = "clustered",
+      paramLabel = "P",
+      description = {
+        "How users listen: clustered (8 tastes, two per user; the sample's) or realistic",
+        "(64 tastes mixed per user, replays, log-normal activity; data-samples/README.md)",
+        "(default: ${DEFAULT-VALUE})."
+      })
+  String profile;
+
   @Override
   public Integer call() {
     LocalDate end =
@@ -111,7 +122,8 @@ final class GenerateCommand implements Callable<Integer> {
               bots != null ? bots : Math.max(1, users / 200),
               botPlaysPerDay,
               gzip,
-              linesPerFile);
+              linesPerFile,
+              GeneratorSettings.Profile.parse(profile));
     } catch (IllegalArgumentException e) {
       throw new PipelineException(e.getMessage());
     }

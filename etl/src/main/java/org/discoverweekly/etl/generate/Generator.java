@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,10 @@ import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.silver.ListenContract.Reasons;
 
 /**
- * A deterministic synthetic landing zone: a {@link TrackCatalog}, users with taste clusters who
- * listen by its popularity, skips and streams, and planted trouble (retries, re-sends, late
- * arrivals, bad lines, bots), with a manifest of all of it. The same settings always give the same
- * bytes.
+ * A deterministic synthetic landing zone: a {@link TrackCatalog}, users who listen to it by their
+ * tastes and its popularity ({@link Listeners}, one kind per profile), skips and streams, and
+ * planted trouble (retries, re-sends, late arrivals, bad lines, bots), with a manifest of all of
+ * it. The same settings always give the same bytes.
  */
 public final class Generator {
 
@@ -70,7 +71,8 @@ public final class Generator {
   private Generator(GeneratorSettings settings) {
     this.settings = settings;
     this.random = new SplittableRandom(settings.seed());
-    this.catalog = new TrackCatalog(settings.tracks(), random);
+    this.catalog =
+        new TrackCatalog(settings.tracks(), Listeners.tastes(settings.profile()), random);
   }
 
   /** Writes the landing zone under {@code out} and returns what was planted. */
@@ -115,15 +117,7 @@ public final class Generator {
     long[] late = {0};
 
     int humans = settings.users() - settings.bots();
-    int[] favourite = new int[humans];
-    int[] second = new int[humans];
-    double[] activity = new double[humans];
-    for (int u = 0; u < humans; u++) {
-      favourite[u] = random.nextInt(TrackCatalog.GENRES);
-      second[u] =
-          (favourite[u] + 1 + random.nextInt(TrackCatalog.GENRES - 1)) % TrackCatalog.GENRES;
-      activity[u] = settings.playsPerDay() * (0.3 + 1.4 * random.nextDouble());
-    }
+    Listeners listeners = Listeners.of(settings, humans, catalog, random);
     Map<Integer, List<Integer>> botDays = new HashMap<>();
     List<String> botUsers = new ArrayList<>();
     long botUserDays = 0;
@@ -148,16 +142,17 @@ public final class Generator {
       long dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
       List<long[]> listens = new ArrayList<>();
       for (int u = 0; u < humans; u++) {
-        if (random.nextDouble() < 0.3) {
+        if (!listeners.activeToday(u)) {
           continue;
         }
-        int plays = (int) Math.round(activity[u] * (0.5 + random.nextDouble()));
+        int plays = (int) Math.round(listeners.activity(u) * (0.5 + random.nextDouble()));
         long ts = dayStart + random.nextLong(20 * 3_600_000L);
         for (int p = 0; p < plays && ts < dayStart + DAY_MS; p++) {
-          int track = catalog.pickTrack(favourite[u], second[u]);
-          int genre = catalog.genre(track);
-          boolean liked = genre == favourite[u] || genre == second[u];
-          boolean skip = random.nextDouble() < (liked ? 0.2 : 0.5);
+          int track = listeners.pick(u);
+          boolean skip = random.nextDouble() < (listeners.likes(u, track) ? 0.2 : 0.5);
+          if (!skip) {
+            listeners.streamed(u, track);
+          }
           long msPlayed =
               skip
                   ? 1_000 + random.nextInt(29_000)
@@ -215,6 +210,8 @@ public final class Generator {
       pending.set(d, null);
     }
 
+    int[] favourite = new int[humans];
+    Arrays.setAll(favourite, listeners::favouriteGenre);
     FeedbackPlanter.Planted feedback =
         new FeedbackPlanter(settings.seed(), catalog, settings.tracks())
             .write(out, dates, favourite, settings.endWeek(), this::writeDay);

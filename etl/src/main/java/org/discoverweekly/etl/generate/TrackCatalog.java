@@ -7,11 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
 /**
- * The generated catalog, one entry per track: its artist, genre, duration and availability, and the
- * Zipf-like popularity, within each genre and over all tracks, that listeners pick tracks by.
+ * The generated catalog, one entry per track: its artist, taste, genre, duration and availability,
+ * and the Zipf(1) popularity, within each taste and over all tracks, that listeners pick tracks by.
+ * An artist belongs to one latent taste ({@code artist mod tastes}) and a taste to one of {@link
+ * #GENRES} genres ({@code taste mod GENRES}); with as many tastes as genres the two are the same.
  */
 final class TrackCatalog {
 
@@ -19,42 +22,58 @@ final class TrackCatalog {
   static final double UNAVAILABLE_RATE = 0.02;
 
   private final SplittableRandom random;
+  private final int tastes;
   private final int[] trackArtist;
-  private final int[] trackGenre;
+  private final int[] trackTaste;
   private final long[] trackDurationMs;
   private final boolean[] trackAvailable;
-  private final double[][] genreCumulative;
+  private final double[][] tasteCumulative;
+  private final int[][] tasteTracks;
   private final int[][] genreTracks;
   private final double[] globalCumulative;
   private final int[] globalOrder;
 
-  /** Draws {@code tracks} tracks, and later picks, from the generator's one {@code random}. */
-  TrackCatalog(int tracks, SplittableRandom random) {
+  /**
+   * Draws {@code tracks} tracks of {@code tastes} tastes (a multiple of {@link #GENRES}, at most
+   * {@code tracks}), and later picks, from the generator's one {@code random}.
+   */
+  TrackCatalog(int tracks, int tastes, SplittableRandom random) {
     this.random = random;
-    int artists = Math.min(tracks, Math.max(GENRES, tracks / 8));
-    int[] artistGenre = new int[artists];
-    Arrays.setAll(artistGenre, a -> a % GENRES);
+    this.tastes = tastes;
+    int artists = Math.min(tracks, Math.max(tastes, tracks / 8));
     trackArtist = new int[tracks];
-    trackGenre = new int[tracks];
+    trackTaste = new int[tracks];
     trackDurationMs = new long[tracks];
     trackAvailable = new boolean[tracks];
     for (int t = 0; t < tracks; t++) {
-      // The first tracks take one artist each, so every genre has tracks.
+      // The first tracks take one artist each, so every taste has tracks.
       trackArtist[t] = t < artists ? t : random.nextInt(artists);
-      trackGenre[t] = artistGenre[trackArtist[t]];
+      trackTaste[t] = trackArtist[t] % tastes;
       trackDurationMs[t] = 120_000 + random.nextInt(240_000);
       trackAvailable[t] = random.nextDouble() >= UNAVAILABLE_RATE;
     }
-    genreTracks = new int[GENRES][];
-    genreCumulative = new double[GENRES][];
-    for (int g = 0; g < GENRES; g++) {
-      int genre = g;
-      genreTracks[g] =
-          shuffled(IntStream.range(0, tracks).filter(t -> trackGenre[t] == genre).toArray());
-      genreCumulative[g] = zipfCumulative(genreTracks[g].length);
+    tasteTracks = new int[tastes][];
+    tasteCumulative = new double[tastes][];
+    for (int g = 0; g < tastes; g++) {
+      int taste = g;
+      tasteTracks[g] = shuffled(tracksWhere(t -> trackTaste[t] == taste));
+      tasteCumulative[g] = zipfCumulative(tasteTracks[g].length);
     }
     globalOrder = shuffled(IntStream.range(0, tracks).toArray());
     globalCumulative = zipfCumulative(tracks);
+    if (tastes == GENRES) {
+      genreTracks = tasteTracks;
+    } else {
+      genreTracks = new int[GENRES][];
+      for (int g = 0; g < GENRES; g++) {
+        int genre = g;
+        genreTracks[g] = shuffled(tracksWhere(t -> genre(t) == genre));
+      }
+    }
+  }
+
+  private int[] tracksWhere(IntPredicate predicate) {
+    return IntStream.range(0, trackArtist.length).filter(predicate).toArray();
   }
 
   /** The artist number of {@code track}. */
@@ -62,28 +81,37 @@ final class TrackCatalog {
     return trackArtist[track];
   }
 
-  /** The tracks of genre {@code g}, most picked first. */
+  /**
+   * The tracks of genre {@code g}; with as many tastes as genres, most picked first, otherwise in a
+   * random order.
+   */
   int[] tracksOfGenre(int g) {
     return genreTracks[g];
   }
 
+  int tastes() {
+    return tastes;
+  }
+
+  int taste(int track) {
+    return trackTaste[track];
+  }
+
   int genre(int track) {
-    return trackGenre[track];
+    return trackTaste[track] % GENRES;
   }
 
   long durationMs(int track) {
     return trackDurationMs[track];
   }
 
-  /** A track for a listener of these two genres: mostly the favourite's, sometimes any track. */
-  int pickTrack(int favourite, int second) {
-    double r = random.nextDouble();
-    if (r < 0.7) {
-      return genreTracks[favourite][sample(genreCumulative[favourite])];
-    }
-    if (r < 0.9) {
-      return genreTracks[second][sample(genreCumulative[second])];
-    }
+  /** A track of {@code taste}, by its popularity within the taste. */
+  int pickInTaste(int taste) {
+    return tasteTracks[taste][sample(tasteCumulative[taste])];
+  }
+
+  /** Any track, by its popularity over the whole catalog. */
+  int pickAny() {
     return globalOrder[sample(globalCumulative)];
   }
 
