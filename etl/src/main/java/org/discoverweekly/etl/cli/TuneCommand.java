@@ -111,15 +111,7 @@ final class TuneCommand implements Callable<Integer> {
         if (users <= 0) {
           throw new ConfigError("--users must be positive, got " + users);
         }
-        settings =
-            new WeeklySettings(
-                settings.matrix(),
-                settings.playlists(),
-                settings.als(),
-                settings.checkpointDir(),
-                users,
-                settings.gate(),
-                settings.memory());
+        settings = settings.withEvaluateUsers(users);
       }
       TuneGrid axes = TuneGrid.of(settings.als());
       if (grid != null) {

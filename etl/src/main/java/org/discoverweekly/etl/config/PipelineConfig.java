@@ -71,6 +71,16 @@ public record PipelineConfig(
       values.put("memory", memory.toString());
       return values;
     }
+
+    /** These settings with {@code als} instead of their own. */
+    public WeeklySettings withAls(ImplicitAls.Settings als) {
+      return new WeeklySettings(matrix, playlists, als, checkpointDir, evaluateUsers, gate, memory);
+    }
+
+    /** These settings scoring at most {@code users} users in the backtest. */
+    public WeeklySettings withEvaluateUsers(int users) {
+      return new WeeklySettings(matrix, playlists, als, checkpointDir, users, gate, memory);
+    }
   }
 
   /**

@@ -139,6 +139,9 @@ public final class Backtest {
     private Dataset<Row> relevant;
     private Dataset<Row> catalog;
     private long available;
+    private Playlists.Settings rankedHow;
+    private Playlists playlists;
+    private Metrics popularity;
 
     private Split(Dataset<Row> matrix, int k) {
       this.matrix = matrix;
@@ -186,30 +189,48 @@ public final class Backtest {
       return matrix;
     }
 
-    /** {@code model}'s and popularity's metrics on the split's users, ranked with {@code how}. */
+    /**
+     * {@code model}'s and popularity's metrics on the split's users, ranked with {@code how};
+     * popularity's are computed once while {@code how} stays the same (as it does for every point
+     * of a tune grid).
+     */
     public Result score(ALSModel model, Playlists.Settings how, String modelName) {
       if (isEmpty()) {
         Metrics none = new Metrics(k, 0, 0, 0, 0, 0, 0);
         return new Result(none, none, false, modelName);
       }
-      try (Playlists playlists = new Playlists(matrix, heard, catalog, how)) {
-        Dataset<Row> users = sample.users();
-        Metrics als =
-            RankingQuality.evaluate(
-                scored(playlists.withTrackIds(playlists.byAls(users, model)), relevant),
-                k,
-                available);
-        Metrics popularity =
+      if (!how.equals(rankedHow)) {
+        closePlaylists();
+        playlists = new Playlists(matrix, heard, catalog, how);
+        rankedHow = how;
+        popularity = null;
+      }
+      Dataset<Row> users = sample.users();
+      Metrics als =
+          RankingQuality.evaluate(
+              scored(playlists.withTrackIds(playlists.byAls(users, model)), relevant),
+              k,
+              available);
+      if (popularity == null) {
+        popularity =
             RankingQuality.evaluate(
                 scored(playlists.withTrackIds(playlists.byPopularity(users)), relevant),
                 k,
                 available);
-        return new Result(als, popularity, false, modelName);
+      }
+      return new Result(als, popularity, false, modelName);
+    }
+
+    private void closePlaylists() {
+      if (playlists != null) {
+        playlists.close();
+        playlists = null;
       }
     }
 
     @Override
     public void close() {
+      closePlaylists();
       if (relevant != null) {
         relevant.unpersist();
       }

@@ -117,15 +117,6 @@ public final class TuneWeek {
    * The point of {@code als}: the recipe's hash with those ALS settings, as the ledger names it.
    */
   private Point point(ImplicitAls.Settings als) {
-    WeeklySettings recipe =
-        new WeeklySettings(
-            settings.matrix(),
-            settings.playlists(),
-            als,
-            settings.checkpointDir(),
-            settings.evaluateUsers(),
-            settings.gate(),
-            settings.memory());
-    return new Point(als, Hashes.withHash(recipe.asMap()).get("hash"));
+    return new Point(als, Hashes.withHash(settings.withAls(als).asMap()).get("hash"));
   }
 }

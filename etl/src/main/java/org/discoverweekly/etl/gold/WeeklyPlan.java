@@ -129,8 +129,6 @@ public final class WeeklyPlan {
    * whole.
    */
   Step train() {
-    LocalDate week = recipe.week();
-    String version = recipe.modelVersion();
     modelReused = reuse.model(recipe, snapshotReused);
     trainInputs = new TreeMap<>(recipe.inputs());
     trainInputs.put(GOLD_USER_TRACK_MATRIX.sqlName(), lake.version(GOLD_USER_TRACK_MATRIX));
@@ -141,13 +139,24 @@ public final class WeeklyPlan {
             // Loaded when the rank step ranks with it.
             return reused(trainInputs, Map.of(), recipe.config());
           }
-          registry.discard(week, version);
-          model = ImplicitAls.fit(BuildSnapshot.read(lake, week), settings.als());
-          models.save(model, week, version, recipe.config(), trainInputs);
-          registry.trained(
-              week, version, recipe.config(), trainInputs, Lake.modelFolder(week, version));
+          model = fitAndRegister(recipe, settings.als());
           return succeeded(trainInputs, Map.of(), recipe.config());
         });
+  }
+
+  /**
+   * {@code fitted}'s model: {@code als} fitted on W's matrix, saved in the lake and registered as a
+   * candidate; a registered model of the same version leaves the registry first, until this one is
+   * saved whole.
+   */
+  private ALSModel fitAndRegister(WeekRecipe fitted, ImplicitAls.Settings als) {
+    LocalDate week = fitted.week();
+    String version = fitted.modelVersion();
+    registry.discard(week, version);
+    ALSModel fit = ImplicitAls.fit(BuildSnapshot.read(lake, week), als);
+    models.save(fit, week, version, fitted.config(), trainInputs);
+    registry.trained(week, version, fitted.config(), trainInputs, Lake.modelFolder(week, version));
+    return fit;
   }
 
   /**
@@ -289,22 +298,34 @@ public final class WeeklyPlan {
           }
           // The loser is judged first: the week's verdict is the one the gate records last.
           WeekRecipe theirs = challenger.get().recipe();
-          ModelRegistry.Backtested backtested =
-              ModelRegistry.Backtested.of(challengerMetrics.als(), challengerMetrics.popularity());
+          ModelRegistry.Verdict challengerJudged =
+              new ModelRegistry.Verdict(
+                  theirs.modelVersion(),
+                  ModelRegistry.Backtested.of(
+                      challengerMetrics.als(), challengerMetrics.popularity()),
+                  challengerWins(),
+                  challengerReason());
           if (challengerWins()) {
             registry.judged(
                 week,
-                recipe.modelVersion(),
-                champion,
-                false,
-                "challenger " + theirs.modelVersion() + " served instead: " + challenge.reason());
-            registry.judged(
-                week, theirs.modelVersion(), backtested, true, challengerVerdict.reason());
+                List.of(
+                    new ModelRegistry.Verdict(
+                        recipe.modelVersion(),
+                        champion,
+                        false,
+                        "challenger "
+                            + theirs.modelVersion()
+                            + " served instead: "
+                            + challenge.reason()),
+                    challengerJudged));
             return gateOutcome(theirs, challengerVerdict);
           }
-          registry.judged(week, theirs.modelVersion(), backtested, false, challengerReason());
           registry.judged(
-              week, recipe.modelVersion(), champion, verdict.accepted(), verdict.reason());
+              week,
+              List.of(
+                  challengerJudged,
+                  new ModelRegistry.Verdict(
+                      recipe.modelVersion(), champion, verdict.accepted(), verdict.reason())));
           return gateOutcome(recipe, verdict);
         });
   }
@@ -335,16 +356,10 @@ public final class WeeklyPlan {
     return new Step(
         "challenger",
         () -> {
-          ALSModel trained;
-          if (kept) {
-            trained = models.load(week, version);
-          } else {
-            registry.discard(week, version);
-            trained = ImplicitAls.fit(BuildSnapshot.read(lake, week), contender.settings().als());
-            models.save(trained, week, version, theirs.config(), trainInputs);
-            registry.trained(
-                week, version, theirs.config(), trainInputs, Lake.modelFolder(week, version));
-          }
+          ALSModel trained =
+              kept
+                  ? models.load(week, version)
+                  : fitAndRegister(theirs, contender.settings().als());
           challengerMetrics =
               new Backtest(lake, settings, contender.settings()).run(week, Optional.empty());
           challenge =

@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -181,33 +182,76 @@ public final class ModelRegistry {
                     : new Judged(metrics, e.verdict(), e.judged().reason(), e.judgedAt())));
   }
 
-  /**
-   * Records the gate's verdict on a registered model and the backtest it judged; a model not yet
-   * served moves to accepted or rejected, a served one keeps its status (publish serves only an
-   * accepted verdict). A rerun that repeats the week's latest verdict on the same backtest changes
-   * nothing, so {@code judged_at} orders the week's verdicts.
-   */
+  /** The gate's verdict on one model of a week: {@link #judged(LocalDate, List)}. */
+  public record Verdict(String modelVersion, Backtested metrics, boolean accepted, String reason) {
+
+    String status() {
+      return accepted ? ACCEPTED : REJECTED;
+    }
+
+    boolean repeatedBy(Entry e) {
+      return e.modelVersion().equals(modelVersion)
+          && status().equals(e.verdict())
+          && metrics.equals(e.backtested())
+          && reason.equals(e.judged().reason());
+    }
+  }
+
+  /** {@link #judged(LocalDate, List)} of one model. */
   public void judged(
       LocalDate week, String modelVersion, Backtested metrics, boolean accepted, String reason) {
-    String verdict = accepted ? ACCEPTED : REJECTED;
+    judged(week, List.of(new Verdict(modelVersion, metrics, accepted, reason)));
+  }
+
+  /**
+   * Records the gate's verdicts on registered models of W and the backtests they judged, in one
+   * write, in order: the last is the week's latest ({@code judged_at} orders the week's verdicts,
+   * each a microsecond after the one before, the last at the write's time). A model not yet served
+   * moves to accepted or rejected, a served one keeps its status (publish serves only an accepted
+   * verdict). A rerun that repeats the week's latest verdicts, in the same order, on the same
+   * backtests, changes nothing.
+   */
+  public void judged(LocalDate week, List<Verdict> verdicts) {
     update(
         week,
         (entries, now) -> {
-          Optional<Entry> latest = latestJudged(entries);
-          entries.replaceAll(
-              e -> {
-                if (!e.modelVersion().equals(modelVersion)
-                    || latest.equals(Optional.of(e))
-                        && verdict.equals(e.verdict())
-                        && metrics.equals(e.backtested())
-                        && reason.equals(e.judged().reason())) {
-                  return e;
-                }
-                Entry judged = e.judged(new Judged(metrics, verdict, reason, now));
-                boolean unserved = List.of(CANDIDATE, ACCEPTED, REJECTED).contains(e.status());
-                return unserved ? judged.moved(verdict, now) : judged;
-              });
+          if (repeats(entries, verdicts)) {
+            return;
+          }
+          for (int i = 0; i < verdicts.size(); i++) {
+            Verdict verdict = verdicts.get(i);
+            Instant at = now.minus(verdicts.size() - 1 - i, ChronoUnit.MICROS);
+            entries.replaceAll(
+                e -> {
+                  if (!e.modelVersion().equals(verdict.modelVersion())) {
+                    return e;
+                  }
+                  Judged judged =
+                      new Judged(verdict.metrics(), verdict.status(), verdict.reason(), at);
+                  boolean unserved = List.of(CANDIDATE, ACCEPTED, REJECTED).contains(e.status());
+                  return unserved ? e.judged(judged).moved(verdict.status(), at) : e.judged(judged);
+                });
+          }
         });
+  }
+
+  /** Whether the week's last judged models are {@code verdicts}' models, judged so, in order. */
+  private static boolean repeats(List<Entry> entries, List<Verdict> verdicts) {
+    List<Entry> judged =
+        entries.stream()
+            .filter(e -> e.judgedAt() != null)
+            .sorted(Comparator.comparing(Entry::judgedAt))
+            .toList();
+    if (judged.size() < verdicts.size()) {
+      return false;
+    }
+    List<Entry> last = judged.subList(judged.size() - verdicts.size(), judged.size());
+    for (int i = 0; i < verdicts.size(); i++) {
+      if (!verdicts.get(i).repeatedBy(last.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** W's model the gate judged last, if it judged one. */

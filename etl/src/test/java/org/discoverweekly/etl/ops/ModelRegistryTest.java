@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.discoverweekly.etl.SparkTestBase;
@@ -106,6 +107,35 @@ class ModelRegistryTest extends SparkTestBase {
     assertTrue(rolledBack.rolledBackAt().isAfter(served.servedAt()));
     // One reading of the clock per move: the row changed when it moved.
     assertEquals(rolledBack.rolledBackAt(), rolledBack.changedAt());
+  }
+
+  @Test
+  void shouldJudgeAChampionAndChallengerInOneWriteWithTheLastVerdictTheWeeksLatest() {
+    Lake lake = newLake();
+    ModelRegistry registry = new ModelRegistry(lake, ticking());
+    train(registry, W1, "champion");
+    train(registry, W1, "challenger");
+    List<ModelRegistry.Verdict> verdicts =
+        List.of(
+            new ModelRegistry.Verdict("champion", GOOD, false, "challenger served instead"),
+            new ModelRegistry.Verdict("challenger", GOOD, true, "ok"));
+    long before = lake.latestVersion(Table.OPS_MODELS);
+    registry.judged(W1, verdicts);
+
+    assertEquals(before + 1, lake.latestVersion(Table.OPS_MODELS), "one write");
+    ModelRegistry.Entry loser = entry(registry, W1, "champion");
+    ModelRegistry.Entry winner = entry(registry, W1, "challenger");
+    assertEquals(REJECTED, loser.status());
+    assertEquals(ACCEPTED, winner.status());
+    assertEquals("challenger", registry.latestJudged(W1).orElseThrow().modelVersion());
+    assertTrue(loser.judgedAt().isBefore(winner.judgedAt()));
+    assertEquals(winner.changedAt(), winner.judgedAt());
+
+    // The same verdicts again: nothing changes; in the other order, the champion is the latest.
+    registry.judged(W1, verdicts);
+    assertEquals(before + 1, lake.latestVersion(Table.OPS_MODELS), "a rerun writes nothing");
+    registry.judged(W1, List.of(verdicts.get(1), verdicts.get(0)));
+    assertEquals("champion", registry.latestJudged(W1).orElseThrow().modelVersion());
   }
 
   @Test
