@@ -42,8 +42,9 @@ public record CliRun(int code, String out, String err) {
             List.of(
                 "-Dspark.shuffle-partitions=2",
                 // A small ALS: on the generated lake, rank 8 with 3 iterations scored NDCG@30
-                // 0.324 against popularity's 0.080 (rank 16, 5 iterations: 0.312) and fitted
-                // in half the time, twice in each of the suite's many weekly runs.
+                // 0.324 against popularity's 0.080 (rank 16, 5 iterations: 0.312; both at alpha
+                // 10, the default then) and fitted in half the time of the latter, twice in each
+                // of the suite's many weekly runs; the default rank 64 costs more still.
                 "-Dweekly.als.rank=8",
                 "-Dweekly.als.max-iter=3",
                 "--lake",
