@@ -57,7 +57,12 @@ public final class FeedbackMatrix {
         .agg(count(lit(1)).as("plays"))
         .groupBy("user_id")
         .agg(max("plays").as("max_plays_per_day"))
-        .filter(col("max_plays_per_day").gt(botPlaysPerDay));
+        .filter(isBot(col("max_plays_per_day"), botPlaysPerDay));
+  }
+
+  /** Whether a listener whose busiest day had {@code maxPlaysPerDay} plays is a bot. */
+  public static Column isBot(Column maxPlaysPerDay, int botPlaysPerDay) {
+    return maxPlaysPerDay.gt(botPlaysPerDay);
   }
 
   /**

@@ -15,6 +15,7 @@ import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.ConfigError;
 import org.discoverweekly.etl.config.ConfigLoader;
 import org.discoverweekly.etl.config.PipelineConfig;
+import org.discoverweekly.etl.quality.DataAnomalyException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -41,6 +42,7 @@ import picocli.CommandLine.ScopeType;
       SqlCommand.class,
       PlaylistCommand.class,
       RollbackCommand.class,
+      AckCommand.class,
       ForgetCommand.class,
       MaintainCommand.class,
       DemoCommand.class,
@@ -55,6 +57,12 @@ public final class DiscoverWeekly {
 
   /** Exit code of a lookup that found nothing (a user without a playlist). */
   static final int NOT_FOUND = 3;
+
+  /**
+   * Exit code of anomalous data with {@code quality.on-anomaly = fail}: silver found an anomalous
+   * arrival date, or weekly refused a window holding one not acknowledged.
+   */
+  static final int ANOMALY = 4;
 
   @Option(
       names = "--conf",
@@ -127,7 +135,7 @@ public final class DiscoverWeekly {
     cli.setExecutionExceptionHandler(
         (e, command, parseResult) -> {
           err.println("discover-weekly " + command.getCommandName() + ": " + describe(e));
-          return FAILED;
+          return e instanceof DataAnomalyException ? ANOMALY : FAILED;
         });
     int code = cli.execute(args);
     out.flush();

@@ -30,6 +30,8 @@ import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.privacy.ForgottenUsers;
+import org.discoverweekly.etl.quality.DataAnomalyException;
+import org.discoverweekly.etl.quality.DataQuality;
 import org.discoverweekly.etl.serving.PlaylistReader;
 import org.discoverweekly.etl.serving.PublishWeek;
 import org.discoverweekly.etl.serving.RollbackWeek;
@@ -101,12 +103,35 @@ final class Stages {
     out.println("ingest: " + dates.size() + " date(s) in " + seconds + " s");
   }
 
-  /** The dates' bronze rows to silver in one pass, as if run one by one in date order. */
+  /**
+   * The dates' bronze rows to silver in one pass, as if run one by one in date order; then each
+   * date's data quality is measured and judged ({@link DataQuality}), and an anomalous date is
+   * recorded as such: with {@code quality.on-anomaly = fail} the run then fails with its own exit
+   * code.
+   */
   static void silver(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
     BuildSilver silver = new BuildSilver(pipeline.lake(), pipeline.config().listens());
+    DataQuality quality = dataQuality(pipeline);
     long started = System.nanoTime();
+    SortedMap<LocalDate, DataQuality.Verdict> verdicts = new TreeMap<>();
     SortedMap<LocalDate, StageOutcome> outcomes =
-        pipeline.ledger().trackDates("silver", dates, () -> silver.run(dates));
+        pipeline
+            .ledger()
+            .trackDates(
+                "silver",
+                dates,
+                () -> {
+                  SortedMap<LocalDate, StageOutcome> built = silver.run(dates);
+                  verdicts.putAll(quality.check(dates));
+                  built.replaceAll(
+                      (date, outcome) -> {
+                        DataQuality.Verdict verdict = verdicts.get(date);
+                        return verdict.anomalous()
+                            ? outcome.withStatus(StageOutcome.ANOMALOUS, verdict.anomalies())
+                            : outcome;
+                      });
+                  return built;
+                });
     String seconds = seconds(started);
     TextTable table =
         new TextTable(
@@ -117,7 +142,8 @@ final class Stages {
                 "duplicates",
                 "quarantined",
                 "feedback_new",
-                "feedback_quarantined"));
+                "feedback_quarantined",
+                "quality"));
     outcomes.forEach(
         (date, outcome) -> {
           Map<String, Long> counts = outcome.rowCounts();
@@ -134,10 +160,67 @@ final class Stages {
               counts.get("duplicates"),
               counts.get("quarantined"),
               counts.get("feedback_new"),
-              counts.get("feedback_quarantined"));
+              counts.get("feedback_quarantined"),
+              verdicts.get(date).anomalous() ? StageOutcome.ANOMALOUS : "ok");
         });
     table.print(out);
     out.println("silver: " + dates.size() + " date(s) in " + seconds + " s");
+    List<String> anomalous = new ArrayList<>();
+    verdicts.forEach(
+        (date, verdict) -> {
+          if (verdict.anomalous()) {
+            out.println("anomalous " + date + ": " + verdict.anomalies());
+            anomalous.add(date + " (" + verdict.anomalies() + ")");
+          }
+        });
+    if (!anomalous.isEmpty() && pipeline.config().quality().failOnAnomaly()) {
+      throw new DataAnomalyException(
+          "anomalous data on "
+              + String.join(", ", anomalous)
+              + "; silver was built and recorded it. Check the landing files; then rerun silver"
+              + " for the date once fixed, or accept it with ack --date D --reason TEXT"
+              + " (quality.on-anomaly = fail)");
+    }
+  }
+
+  /** The data-quality check of the pipeline's lake and config. */
+  static DataQuality dataQuality(Pipeline pipeline) {
+    return new DataQuality(
+        pipeline.lake(),
+        pipeline.config().quality(),
+        pipeline.config().listens(),
+        Clock.systemUTC());
+  }
+
+  /**
+   * Refuses week W when an arrival date of its history window is anomalous and not acknowledged,
+   * with {@code quality.on-anomaly = fail}.
+   */
+  static void requireNoOpenAnomaly(Pipeline pipeline, LocalDate week) {
+    if (!pipeline.config().quality().failOnAnomaly()) {
+      return;
+    }
+    SortedMap<LocalDate, String> open =
+        dataQuality(pipeline)
+            .unacknowledged(
+                week.minusDays(pipeline.config().weekly().matrix().historyDays()), week);
+    if (!open.isEmpty()) {
+      LocalDate first = open.firstKey();
+      throw new DataAnomalyException(
+          "week "
+              + week
+              + " reads "
+              + open.size()
+              + " anomalous arrival date(s) not acknowledged, first "
+              + first
+              + " ("
+              + open.get(first)
+              + "): rerun silver --date "
+              + first
+              + " once the data is fixed, or ack --date "
+              + first
+              + " --reason TEXT to build from it as it is");
+    }
   }
 
   /** Week W end to end (see {@link WeeklyRecommendations}), with what each step did. */
@@ -158,6 +241,7 @@ final class Stages {
       Optional<WeeklySettings> challenger,
       PrintWriter out) {
     long started = System.nanoTime();
+    requireNoOpenAnomaly(pipeline, week);
     WeeklyRecommendations weekly = weeklyRecommendations(pipeline);
     WeeklyPlan plan =
         asOfRun.isPresent()

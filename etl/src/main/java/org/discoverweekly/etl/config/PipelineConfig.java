@@ -23,7 +23,8 @@ public record PipelineConfig(
     WeeklySettings weekly,
     CassandraSettings cassandra,
     MaintainSettings maintain,
-    ForgetSettings forget) {
+    ForgetSettings forget,
+    QualitySettings quality) {
 
   /** How the SparkSession is built when the pipeline builds it. */
   public record SparkSettings(
@@ -143,6 +144,28 @@ public record PipelineConfig(
     }
   }
 
+  /**
+   * How silver's data-quality check judges an arrival date against the trailing dates before it,
+   * and whether an anomaly fails the run ({@code failOnAnomaly}) or only warns.
+   */
+  public record QualitySettings(
+      int trailingDates,
+      double maxDrop,
+      double maxQuarantineRate,
+      double maxQuarantineFactor,
+      boolean failOnAnomaly) {
+
+    /** The rules by their config names, for the run ledger. */
+    public Map<String, String> values() {
+      return Map.of(
+          "quality.trailing-dates", String.valueOf(trailingDates),
+          "quality.max-drop", String.valueOf(maxDrop),
+          "quality.max-quarantine-rate", String.valueOf(maxQuarantineRate),
+          "quality.max-quarantine-factor", String.valueOf(maxQuarantineFactor),
+          "quality.on-anomaly", failOnAnomaly ? "fail" : "warn");
+    }
+  }
+
   private static final Set<String> CONSISTENCY_LEVELS =
       Set.of(
           "ANY",
@@ -166,7 +189,31 @@ public record PipelineConfig(
         new MaintainSettings(
             positive(config, "maintain.recent-days"),
             nonNegative(config, "maintain.vacuum-retention-hours")),
-        new ForgetSettings(config.getString("forget.salt-env")));
+        new ForgetSettings(config.getString("forget.salt-env")),
+        qualitySettings(config.getConfig("quality")));
+  }
+
+  private static QualitySettings qualitySettings(Config quality) {
+    String onAnomaly = quality.getString("on-anomaly");
+    if (!onAnomaly.equals("fail") && !onAnomaly.equals("warn")) {
+      throw new ConfigError(
+          quality.origin().description(),
+          "on-anomaly",
+          "must be \"fail\" or \"warn\", got \"" + onAnomaly + "\"");
+    }
+    double factor = quality.getDouble("max-quarantine-factor");
+    if (!(factor >= 1)) {
+      throw new ConfigError(
+          quality.origin().description(),
+          "max-quarantine-factor",
+          "must be at least 1, got " + factor);
+    }
+    return new QualitySettings(
+        positive(quality, "trailing-dates"),
+        fraction(quality, "max-drop"),
+        fraction(quality, "max-quarantine-rate"),
+        factor,
+        onAnomaly.equals("fail"));
   }
 
   private static SparkSettings sparkSettings(Config spark) {

@@ -19,6 +19,12 @@ public record StageOutcome(
   public static final String ACCEPTED = "accepted";
   public static final String REJECTED = "rejected";
 
+  /** Silver's status of an arrival date whose data broke an anomaly rule (it was still built). */
+  public static final String ANOMALOUS = "anomalous";
+
+  /** The status of an acknowledgement of an anomalous date ({@code ack}). */
+  public static final String ACKNOWLEDGED = "acknowledged";
+
   static final StageOutcome EMPTY = new StageOutcome(Map.of(), Map.of());
 
   public StageOutcome {
@@ -32,6 +38,11 @@ public record StageOutcome(
     Map<String, Long> counts = new java.util.TreeMap<>(rowCounts);
     counts.putAll(more);
     return new StageOutcome(inputVersions, counts, config, status, message);
+  }
+
+  /** The same outcome with another status and message. */
+  public StageOutcome withStatus(String status, String message) {
+    return new StageOutcome(inputVersions, rowCounts, config, status, message);
   }
 
   public StageOutcome(Map<String, Long> inputVersions, Map<String, Long> rowCounts) {

@@ -36,7 +36,7 @@ import org.discoverweekly.etl.storage.Partitions;
 public final class BuildSilver {
 
   /** The feed name listen rejects carry in {@code silver.quarantine}. */
-  static final String FEED = "listens";
+  public static final String FEED = "listens";
 
   /** Fault point: the quarantine is written, the listens are not merged yet. */
   public static final String QUARANTINED = "silver.quarantined";

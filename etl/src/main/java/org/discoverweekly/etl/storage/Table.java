@@ -308,6 +308,34 @@ public enum Table {
           "When rollback withdrew it, or another model of W replaced it"),
       column("changed_at", TimestampType, false, "When the row last changed")),
 
+  OPS_DATA_QUALITY(
+      "ops",
+      "data_quality",
+      "Data-quality metrics of each arrival date's listens, measured by silver (Deequ analyzers),"
+          + " each with its trailing mean and the anomaly rule it broke, if any; a rerun of silver"
+          + " for a date replaces that date's rows.",
+      List.of(),
+      column("date", DateType, false, "Arrival date the metrics describe"),
+      column(
+          "metric",
+          StringType,
+          false,
+          "lines, listens, users, bot_users, quarantine_rate, quarantine_rate.<reason>,"
+              + " duplicate_share or late_share (docs/operations.md, Data quality)"),
+      column("value", DoubleType, false, "The metric's value on that date"),
+      column(
+          "baseline",
+          DoubleType,
+          true,
+          "Mean of the metric over the trailing dates it was judged against; null without any"),
+      column("trailing_dates", IntegerType, false, "How many earlier dates the baseline averages"),
+      column(
+          "anomaly",
+          StringType,
+          true,
+          "The rule the value broke (quality.*), in words; null when it broke none"),
+      column("measured_at", TimestampType, false, "When silver measured it (UTC)")),
+
   OPS_FORGET_REQUESTS(
       "ops",
       "forget_requests",
