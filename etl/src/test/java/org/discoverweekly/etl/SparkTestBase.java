@@ -30,7 +30,7 @@ public abstract class SparkTestBase {
 
   /** The embedded defaults of conf/local.conf. */
   protected static final ListenRules RULES =
-      new ListenRules(30_000, 30, 15, 14_400_000, 2880, 65_536);
+      new ListenRules(30_000, 30, 15, 14_400_000, 2880, 65_536, List.of());
 
   /** The test JVM's one session, shared by every class (set before each class runs). */
   protected static SparkSession spark;

@@ -102,6 +102,16 @@ final class GenerateCommand implements Callable<Integer> {
       })
   String profile;
 
+  @Option(
+      names = "--format-change",
+      paramLabel = "D",
+      converter = Dates.IsoDate.class,
+      description = {
+        "Plant a client release on arrival date D: a third of its listen lines name their track",
+        "as dw:track:<id>, a form the contract does not know (listens.track-id-prefixes)."
+      })
+  LocalDate formatChange;
+
   @Override
   public Integer call() {
     LocalDate end =
@@ -123,14 +133,19 @@ final class GenerateCommand implements Callable<Integer> {
               botPlaysPerDay,
               gzip,
               linesPerFile,
-              GeneratorSettings.Profile.parse(profile));
+              GeneratorSettings.Profile.parse(profile),
+              formatChange);
     } catch (IllegalArgumentException e) {
       throw new PipelineException(e.getMessage());
     }
     long started = System.nanoTime();
     Manifest manifest = Generator.write(settings, out);
     long lines = manifest.linesPerArrivalDate().values().stream().mapToLong(Long::longValue).sum();
-    new TextTable(List.of("what", "value"))
+    TextTable table = new TextTable(List.of("what", "value"));
+    if (formatChange != null) {
+      table.add("format change " + formatChange, manifest.formatChangedLines() + " lines");
+    }
+    table
         .add("folder", out.toAbsolutePath())
         .add("arrival dates", manifest.startDate() + " .. " + end.minusDays(1))
         .add("landing lines", lines)

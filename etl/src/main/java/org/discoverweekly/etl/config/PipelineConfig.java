@@ -37,17 +37,42 @@ public record PipelineConfig(
       int futureSkewMinutes,
       long maxMsPlayed,
       int botPlaysPerDay,
-      int maxLineBytes)
+      int maxLineBytes,
+      List<String> trackIdPrefixes)
       implements Serializable {
+
+    public ListenRules {
+      trackIdPrefixes = List.copyOf(trackIdPrefixes);
+    }
+
+    /**
+     * A track id with the first of {@link #trackIdPrefixes} it starts with taken off, so an id a
+     * client sends in another form meets the catalog's; the id as sent when none matches.
+     */
+    public String trackId(String sent) {
+      for (String prefix : trackIdPrefixes) {
+        if (sent.length() > prefix.length() && sent.startsWith(prefix)) {
+          return sent.substring(prefix.length());
+        }
+      }
+      return sent;
+    }
 
     /** The rules that decide what silver keeps, by their config names, for the run ledger. */
     public Map<String, String> silverValues() {
-      return Map.of(
-          "listens.stream-threshold-ms", String.valueOf(streamThresholdMs),
-          "listens.lateness-horizon-days", String.valueOf(latenessHorizonDays),
-          "listens.future-skew-minutes", String.valueOf(futureSkewMinutes),
-          "listens.max-ms-played", String.valueOf(maxMsPlayed),
-          "listens.max-line-bytes", String.valueOf(maxLineBytes));
+      Map<String, String> values =
+          new TreeMap<>(
+              Map.of(
+                  "listens.stream-threshold-ms", String.valueOf(streamThresholdMs),
+                  "listens.lateness-horizon-days", String.valueOf(latenessHorizonDays),
+                  "listens.future-skew-minutes", String.valueOf(futureSkewMinutes),
+                  "listens.max-ms-played", String.valueOf(maxMsPlayed),
+                  "listens.max-line-bytes", String.valueOf(maxLineBytes)));
+      // Only when set, so that the hash of a lake's earlier silver runs stays the same.
+      if (!trackIdPrefixes.isEmpty()) {
+        values.put("listens.track-id-prefixes", String.join(",", trackIdPrefixes));
+      }
+      return values;
     }
   }
 
@@ -150,6 +175,7 @@ public record PipelineConfig(
    */
   public record QualitySettings(
       int trailingDates,
+      int minListens,
       double maxDrop,
       double maxQuarantineRate,
       double maxQuarantineFactor,
@@ -159,6 +185,7 @@ public record PipelineConfig(
     public Map<String, String> values() {
       return Map.of(
           "quality.trailing-dates", String.valueOf(trailingDates),
+          "quality.min-listens", String.valueOf(minListens),
           "quality.max-drop", String.valueOf(maxDrop),
           "quality.max-quarantine-rate", String.valueOf(maxQuarantineRate),
           "quality.max-quarantine-factor", String.valueOf(maxQuarantineFactor),
@@ -210,6 +237,7 @@ public record PipelineConfig(
     }
     return new QualitySettings(
         positive(quality, "trailing-dates"),
+        nonNegative(quality, "min-listens"),
         fraction(quality, "max-drop"),
         fraction(quality, "max-quarantine-rate"),
         factor,
@@ -246,7 +274,8 @@ public record PipelineConfig(
         nonNegative(listens, "future-skew-minutes"),
         positiveLong(listens, "max-ms-played"),
         positive(listens, "bot-plays-per-day"),
-        positive(listens, "max-line-bytes"));
+        positive(listens, "max-line-bytes"),
+        listens.getStringList("track-id-prefixes"));
   }
 
   private static WeeklySettings weeklySettings(Config weekly, int botPlaysPerDay) {

@@ -44,6 +44,15 @@ public final class Generator {
   static final double NO_OPTIONAL_FIELDS_RATE = 0.1;
   static final double EPOCH_MILLIS_RATE = 0.3;
 
+  /** How a format change's release names a track: this before the catalog's id. */
+  public static final String NEW_TRACK_ID_FORM = "dw:track:";
+
+  /** The share of the format change date's listen lines in the new form. */
+  static final double FORMAT_CHANGE_SHARE = 1.0 / 3;
+
+  private static final long FORMAT_CHANGE_SALT = 0x5EED_F0A7L;
+  private static final String TRACK_ID_FIELD = "\"track_id\":\"";
+
   /** Bad-line kinds the generator plants, by the reason the contract must give them. */
   static final List<String> PLANTED_REASONS =
       List.of(
@@ -115,6 +124,7 @@ public final class Generator {
     long[] retries = {0};
     long[] resends = {0};
     long[] late = {0};
+    Long formatChanged = null;
 
     int humans = settings.users() - settings.bots();
     Listeners listeners = Listeners.of(settings, humans, catalog, random);
@@ -198,6 +208,9 @@ public final class Generator {
         }
       }
       List<String> arrived = pending.get(d);
+      if (day.equals(settings.formatChange())) {
+        formatChanged = newTrackIdForm(arrived);
+      }
       int badPerKind = (int) Math.max(1, Math.round(arrived.size() * BAD_LINE_RATE));
       for (String reason : PLANTED_REASONS) {
         for (int i = 0; i < badPerKind; i++) {
@@ -236,9 +249,27 @@ public final class Generator {
             feedback.events(),
             feedback.retries(),
             feedback.quarantine(),
-            feedback.blocksInForce());
+            feedback.blocksInForce(),
+            formatChanged);
     json().writeValue(out.resolve("manifest.json").toFile(), manifest);
     return manifest;
+  }
+
+  /**
+   * A client release on the format change date: a third of the day's listen lines name their track
+   * in a new form, {@link #NEW_TRACK_ID_FORM} before the id (drawn from a generator of its own, so
+   * that every other line is the same as without the change). Returns how many.
+   */
+  private long newTrackIdForm(List<String> lines) {
+    SplittableRandom release = new SplittableRandom(settings.seed() ^ FORMAT_CHANGE_SALT);
+    long changed = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (release.nextDouble() < FORMAT_CHANGE_SHARE) {
+        lines.set(i, lines.get(i).replace(TRACK_ID_FIELD, TRACK_ID_FIELD + NEW_TRACK_ID_FORM));
+        changed++;
+      }
+    }
+    return changed;
   }
 
   private int redelivery(int arrival, int days) {

@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.generate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -7,7 +8,8 @@ import java.util.Locale;
 
 /**
  * What {@code generate} makes: how many users, tracks and weeks, up to which Monday, from which
- * seed, with listeners of which profile.
+ * seed, with listeners of which profile, and on which arrival date, if any, a client release
+ * changes the track id form of a third of the listens ({@code formatChange}).
  */
 public record GeneratorSettings(
     int users,
@@ -20,7 +22,8 @@ public record GeneratorSettings(
     int botPlaysPerDay,
     boolean gzip,
     int linesPerFile,
-    Profile profile) {
+    Profile profile,
+    @JsonInclude(JsonInclude.Include.NON_NULL) LocalDate formatChange) {
 
   /**
    * How users listen: {@code clustered} ({@link ClusteredListeners}: 8 tastes, two per user, the
@@ -65,6 +68,34 @@ public record GeneratorSettings(
           1_000_000,
           Profile.CLUSTERED);
 
+  /** Settings without a format change. */
+  public GeneratorSettings(
+      int users,
+      int tracks,
+      int weeks,
+      LocalDate endWeek,
+      long seed,
+      int playsPerDay,
+      int bots,
+      int botPlaysPerDay,
+      boolean gzip,
+      int linesPerFile,
+      Profile profile) {
+    this(
+        users,
+        tracks,
+        weeks,
+        endWeek,
+        seed,
+        playsPerDay,
+        bots,
+        botPlaysPerDay,
+        gzip,
+        linesPerFile,
+        profile,
+        null);
+  }
+
   public GeneratorSettings {
     require(users >= 10, "--users must be at least 10");
     require(tracks >= 50, "--tracks must be at least 50");
@@ -77,6 +108,28 @@ public record GeneratorSettings(
     require(
         profile == Profile.CLUSTERED || tracks >= 10 * RealisticListeners.TASTES,
         "--profile realistic needs at least " + 10 * RealisticListeners.TASTES + " --tracks");
+    require(
+        formatChange == null
+            || (!formatChange.isBefore(endWeek.minusWeeks(weeks))
+                && formatChange.isBefore(endWeek)),
+        "--format-change must be one of the generated arrival dates");
+  }
+
+  /** These settings with a format change on arrival date {@code date}. */
+  public GeneratorSettings withFormatChange(LocalDate date) {
+    return new GeneratorSettings(
+        users,
+        tracks,
+        weeks,
+        endWeek,
+        seed,
+        playsPerDay,
+        bots,
+        botPlaysPerDay,
+        gzip,
+        linesPerFile,
+        profile,
+        date);
   }
 
   /** The first day of generated events. */

@@ -1,5 +1,6 @@
 package org.discoverweekly.etl.generate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import java.util.Map;
  * @param feedbackQuarantine bad feedback lines by the reason code the contract gives them
  * @param blocksInForce {@code user|track|id} and {@code user|artist|id} blocks in force at the end
  *     week: none of these may be in that week's playlists
+ * @param formatChangedLines listen lines of the format change date whose track id has the new form
+ *     ({@link Generator#NEW_TRACK_ID_FORM}); absent without a format change
  */
 public record Manifest(
     GeneratorSettings settings,
@@ -43,4 +46,5 @@ public record Manifest(
     long feedbackEvents,
     long feedbackRetries,
     Map<String, Long> feedbackQuarantine,
-    List<String> blocksInForce) {}
+    List<String> blocksInForce,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long formatChangedLines) {}

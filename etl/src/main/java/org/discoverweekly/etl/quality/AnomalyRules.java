@@ -16,8 +16,9 @@ import org.discoverweekly.etl.config.PipelineConfig.QualitySettings;
  * The anomaly rules of one arrival date's metrics against the mean of the trailing dates before it:
  * listens or users more than {@code quality.max-drop} below their trailing mean; a quarantine rate
  * above {@code quality.max-quarantine-rate}, or above {@code quality.max-quarantine-factor} times
- * its trailing mean when that mean is above 0. Without trailing dates only the absolute bound
- * applies.
+ * its trailing mean when that mean is above 0. A date is judged only when the trailing mean of its
+ * listens is at least {@code quality.min-listens} (and at least 1): without trailing dates, or at
+ * smaller volumes, its metrics are recorded with no verdict.
  */
 public final class AnomalyRules {
 
@@ -37,20 +38,24 @@ public final class AnomalyRules {
    */
   public static List<Judged> judge(
       Map<String, Double> metrics, List<Map<String, Double>> trailing, QualitySettings rules) {
+    boolean judging = baseline(LISTENS, trailing).orElse(0) >= Math.max(1, rules.minListens());
     List<Judged> judged = new ArrayList<>();
     metrics.forEach(
         (metric, value) -> {
-          OptionalDouble baseline =
-              trailing.stream().mapToDouble(date -> date.getOrDefault(metric, 0.0)).average();
+          OptionalDouble baseline = baseline(metric, trailing);
           judged.add(
               new Judged(
                   metric,
                   value,
                   baseline,
                   trailing.size(),
-                  broken(metric, value, baseline, rules)));
+                  judging ? broken(metric, value, baseline, rules) : Optional.empty()));
         });
     return judged;
+  }
+
+  private static OptionalDouble baseline(String metric, List<Map<String, Double>> trailing) {
+    return trailing.stream().mapToDouble(date -> date.getOrDefault(metric, 0.0)).average();
   }
 
   private static Optional<String> broken(

@@ -162,7 +162,7 @@ public final class ListenContract {
                 ingestDay,
                 utf8(fields[0]),
                 utf8(fields[1]),
-                utf8(fields[2]),
+                utf8(fields[2] == null ? null : rules.trackId(fields[2])),
                 line.msPlayed,
                 utf8(fields[5]),
                 utf8(fields[6]),

@@ -108,7 +108,7 @@ class DataQualityTest extends SparkTestBase {
   }
 
   private static Map<String, Double> day(double listens, double quarantineRate) {
-    return Map.of("listens", listens, "users", listens / 10, "quarantine_rate", quarantineRate);
+    return AnomalyRulesTest.day(listens, listens / 10, quarantineRate);
   }
 
   private static SortedMap<LocalDate, Map<String, Double>> dates(
@@ -127,17 +127,18 @@ class DataQualityTest extends SparkTestBase {
     DataQuality quality = new DataQuality(lake, AnomalyRulesTest.DEFAULTS, RULES, clock);
     LocalDate first = D.minusDays(8);
     // Eight ordinary dates, recorded by one run.
-    quality.judge(dates(first, java.util.Collections.nCopies(8, day(1000, 0.01))));
+    quality.judge(dates(first, java.util.Collections.nCopies(8, day(10_000, 0.01))));
 
     // D drops by a fifth; the date after it is judged against the eight-date history without D.
     SortedMap<LocalDate, DataQuality.Verdict> verdicts =
-        quality.judge(dates(D, List.of(day(800, 0.01), day(860, 0.01))));
+        quality.judge(dates(D, List.of(day(8_000, 0.01), day(8_600, 0.01))));
     assertTrue(verdicts.get(D).anomalous());
     assertEquals(
-        "listens 800 is 20.0 % below the trailing mean 1,000 (quality.max-drop 15 %); users 80 is"
-            + " 20.0 % below the trailing mean 100 (quality.max-drop 15 %)",
+        "listens 8,000 is 20.0 % below the trailing mean 10,000 (quality.max-drop 15 %); users 800"
+            + " is 20.0 % below the trailing mean 1,000 (quality.max-drop 15 %)",
         verdicts.get(D).anomalies());
-    assertFalse(verdicts.get(D.plusDays(1)).anomalous(), "860 is 14 % below 1,000, not below 800");
+    assertFalse(
+        verdicts.get(D.plusDays(1)).anomalous(), "8,600 is 14 % below 10,000, not below 8,000");
     assertEquals(
         Map.of(D, verdicts.get(D).anomalies()), quality.unacknowledged(first, D.plusDays(7)));
     assertEquals(Map.of(), quality.unacknowledged(first, D), "the window ends before D");
@@ -157,8 +158,8 @@ class DataQualityTest extends SparkTestBase {
                         Map.of(), Map.of(), Map.of(), StageOutcome.ACKNOWLEDGED, "a holiday"))));
     assertEquals(Map.of(), quality.unacknowledged(first, D.plusDays(7)));
     DataQuality.Verdict after =
-        quality.judge(dates(D.plusDays(2), List.of(day(1000, 0.01)))).get(D.plusDays(2));
-    double sevenBefore = (800 + 860 + 5 * 1000) / 7.0;
+        quality.judge(dates(D.plusDays(2), List.of(day(10_000, 0.01)))).get(D.plusDays(2));
+    double sevenBefore = (8_000 + 8_600 + 5 * 10_000) / 7.0;
     assertEquals(
         sevenBefore,
         after.metrics().stream()
@@ -177,10 +178,10 @@ class DataQualityTest extends SparkTestBase {
             AnomalyRulesTest.DEFAULTS,
             RULES,
             Clock.fixed(Instant.parse("2026-11-20T10:00:00Z"), ZoneOffset.UTC));
-    later.judge(dates(D, List.of(day(1000, 0.3))));
+    later.judge(dates(D, List.of(day(10_000, 0.3))));
     assertEquals(java.util.Set.of(D), later.unacknowledged(first, D.plusDays(7)).keySet());
     assertTrue(later.anomaliesOf(D).startsWith("quarantine rate 30 % is above"));
-    later.judge(dates(D, List.of(day(1000, 0.01))));
+    later.judge(dates(D, List.of(day(10_000, 0.01))));
     assertEquals(Map.of(), later.unacknowledged(first, D.plusDays(7)));
   }
 }
