@@ -53,7 +53,7 @@ final class AckCommand implements Callable<Integer> {
     Pipeline pipeline = new Pipeline(root.config());
     String anomalies;
     try (var lock = pipeline.lockLake("ack --date " + date)) {
-      anomalies = Stages.dataQuality(pipeline).anomaliesOf(date);
+      anomalies = pipeline.dataQuality().anomaliesOf(date);
       pipeline
           .ledger()
           .trackDates(

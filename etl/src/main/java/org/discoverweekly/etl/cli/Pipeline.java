@@ -6,6 +6,7 @@ import org.discoverweekly.etl.config.PipelineConfig;
 import org.discoverweekly.etl.ops.LakeLock;
 import org.discoverweekly.etl.ops.ModelRegistry;
 import org.discoverweekly.etl.ops.RunLedger;
+import org.discoverweekly.etl.quality.DataQuality;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Landing;
 import org.discoverweekly.etl.storage.SparkSessions;
@@ -54,6 +55,11 @@ final class Pipeline {
 
   ModelRegistry registry() {
     return registry;
+  }
+
+  /** Silver's data-quality check of this lake, with the config's rules. */
+  DataQuality dataQuality() {
+    return new DataQuality(lake, config.quality(), config.listens(), Clock.systemUTC());
   }
 
   /**

@@ -30,7 +30,6 @@ import org.discoverweekly.etl.ops.RunLedger;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.privacy.ForgottenUsers;
-import org.discoverweekly.etl.quality.DataAnomalyException;
 import org.discoverweekly.etl.quality.DataQuality;
 import org.discoverweekly.etl.serving.PlaylistReader;
 import org.discoverweekly.etl.serving.PublishWeek;
@@ -111,7 +110,7 @@ final class Stages {
    */
   static void silver(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
     BuildSilver silver = new BuildSilver(pipeline.lake(), pipeline.config().listens());
-    DataQuality quality = dataQuality(pipeline);
+    DataQuality quality = pipeline.dataQuality();
     long started = System.nanoTime();
     SortedMap<LocalDate, DataQuality.Verdict> verdicts = new TreeMap<>();
     SortedMap<LocalDate, StageOutcome> outcomes =
@@ -123,13 +122,7 @@ final class Stages {
                 () -> {
                   SortedMap<LocalDate, StageOutcome> built = silver.run(dates);
                   verdicts.putAll(quality.check(dates));
-                  built.replaceAll(
-                      (date, outcome) -> {
-                        DataQuality.Verdict verdict = verdicts.get(date);
-                        return verdict.anomalous()
-                            ? outcome.withStatus(StageOutcome.ANOMALOUS, verdict.anomalies())
-                            : outcome;
-                      });
+                  DataQuality.markAnomalous(built, verdicts);
                   return built;
                 });
     String seconds = seconds(started);
@@ -165,61 +158,24 @@ final class Stages {
         });
     table.print(out);
     out.println("silver: " + dates.size() + " date(s) in " + seconds + " s");
-    List<String> anomalous = new ArrayList<>();
-    verdicts.forEach(
-        (date, verdict) -> {
-          if (verdict.anomalous()) {
-            out.println("anomalous " + date + ": " + verdict.anomalies());
-            anomalous.add(date + " (" + verdict.anomalies() + ")");
-          }
-        });
-    if (!anomalous.isEmpty() && pipeline.config().quality().failOnAnomaly()) {
-      throw new DataAnomalyException(
-          "anomalous data on "
-              + String.join(", ", anomalous)
-              + "; silver was built and recorded it. Check the landing files; then rerun silver"
-              + " for the date once fixed, or accept it with ack --date D --reason TEXT"
-              + " (quality.on-anomaly = fail)");
+    verdicts.values().stream()
+        .filter(DataQuality.Verdict::anomalous)
+        .forEach(
+            verdict -> out.println("anomalous " + verdict.date() + ": " + verdict.anomalies()));
+    if (pipeline.config().quality().failOnAnomaly()) {
+      DataQuality.requireNoAnomaly(verdicts.values());
     }
-  }
-
-  /** The data-quality check of the pipeline's lake and config. */
-  static DataQuality dataQuality(Pipeline pipeline) {
-    return new DataQuality(
-        pipeline.lake(),
-        pipeline.config().quality(),
-        pipeline.config().listens(),
-        Clock.systemUTC());
   }
 
   /**
-   * Refuses week W when an arrival date of its history window is anomalous and not acknowledged,
-   * with {@code quality.on-anomaly = fail}.
+   * Refuses week W, with {@code quality.on-anomaly = fail}, while an arrival date of its history
+   * window is anomalous and not acknowledged.
    */
   static void requireNoOpenAnomaly(Pipeline pipeline, LocalDate week) {
-    if (!pipeline.config().quality().failOnAnomaly()) {
-      return;
-    }
-    SortedMap<LocalDate, String> open =
-        dataQuality(pipeline)
-            .unacknowledged(
-                week.minusDays(pipeline.config().weekly().matrix().historyDays()), week);
-    if (!open.isEmpty()) {
-      LocalDate first = open.firstKey();
-      throw new DataAnomalyException(
-          "week "
-              + week
-              + " reads "
-              + open.size()
-              + " anomalous arrival date(s) not acknowledged, first "
-              + first
-              + " ("
-              + open.get(first)
-              + "): rerun silver --date "
-              + first
-              + " once the data is fixed, or ack --date "
-              + first
-              + " --reason TEXT to build from it as it is");
+    if (pipeline.config().quality().failOnAnomaly()) {
+      pipeline
+          .dataQuality()
+          .requireAcknowledged(week, pipeline.config().weekly().matrix().historyDays());
     }
   }
 

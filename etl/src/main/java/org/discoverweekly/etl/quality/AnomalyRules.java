@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 import org.discoverweekly.etl.config.PipelineConfig.QualitySettings;
 
 /**
@@ -33,24 +34,26 @@ public final class AnomalyRules {
       Optional<String> anomaly) {}
 
   /**
-   * Every metric of a date judged against {@code trailing} (the metrics of earlier dates, any
-   * order); a metric a trailing date lacks (a quarantine reason it did not have) counts as 0.
+   * Every metric of a date, by name, judged against {@code trailing} (the metrics of earlier dates,
+   * any order); a metric a trailing date lacks (a quarantine reason it did not have) counts as 0.
    */
   public static List<Judged> judge(
       Map<String, Double> metrics, List<Map<String, Double>> trailing, QualitySettings rules) {
     boolean judging = baseline(LISTENS, trailing).orElse(0) >= Math.max(1, rules.minListens());
     List<Judged> judged = new ArrayList<>();
-    metrics.forEach(
-        (metric, value) -> {
-          OptionalDouble baseline = baseline(metric, trailing);
-          judged.add(
-              new Judged(
-                  metric,
-                  value,
-                  baseline,
-                  trailing.size(),
-                  judging ? broken(metric, value, baseline, rules) : Optional.empty()));
-        });
+    // By name, so that a date's anomalies read in one order.
+    new TreeMap<>(metrics)
+        .forEach(
+            (metric, value) -> {
+              OptionalDouble baseline = baseline(metric, trailing);
+              judged.add(
+                  new Judged(
+                      metric,
+                      value,
+                      baseline,
+                      trailing.size(),
+                      judging ? broken(metric, value, baseline, rules) : Optional.empty()));
+            });
     return judged;
   }
 

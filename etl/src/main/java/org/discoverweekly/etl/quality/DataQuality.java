@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -25,9 +26,12 @@ import org.apache.spark.sql.RowFactory;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
 import org.discoverweekly.etl.config.PipelineConfig.QualitySettings;
+import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.quality.AnomalyRules.Judged;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Partitions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Silver's data-quality check of arrival dates: their metrics ({@link QualityMetrics}) judged in
@@ -37,6 +41,8 @@ import org.discoverweekly.etl.storage.Partitions;
  * measured before it, and a rerun of silver for the date measures it afresh.
  */
 public final class DataQuality {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DataQuality.class);
 
   /** The ledger's stage of an acknowledgement of an anomalous date. */
   public static final String ACK = "ack";
@@ -135,6 +141,53 @@ public final class DataQuality {
           }
         });
     return open;
+  }
+
+  /** Gives the run of each anomalous date among {@code verdicts} the status that says so. */
+  public static void markAnomalous(
+      SortedMap<LocalDate, StageOutcome> outcomes, Map<LocalDate, Verdict> verdicts) {
+    outcomes.replaceAll(
+        (date, outcome) ->
+            verdicts.get(date).anomalous()
+                ? outcome.withStatus(StageOutcome.ANOMALOUS, verdicts.get(date).anomalies())
+                : outcome);
+  }
+
+  /**
+   * Fails with a {@link DataAnomalyException} naming the anomalous dates among {@code verdicts} and
+   * what to do about them; nothing when none is.
+   */
+  public static void requireNoAnomaly(Collection<Verdict> verdicts) {
+    List<String> anomalous =
+        verdicts.stream()
+            .filter(Verdict::anomalous)
+            .map(verdict -> verdict.date() + " (" + verdict.anomalies() + ")")
+            .toList();
+    if (!anomalous.isEmpty()) {
+      throw new DataAnomalyException(
+          "anomalous data on "
+              + String.join(", ", anomalous)
+              + "; silver was built and recorded it. Check the landing files; then rerun silver"
+              + " for the date once fixed, or accept it with ack --date D --reason TEXT"
+              + " (quality.on-anomaly = fail)");
+    }
+  }
+
+  /**
+   * Fails with a {@link DataAnomalyException} when an arrival date of week W's history window (the
+   * {@code historyDays} before W) is anomalous and not acknowledged.
+   */
+  public void requireAcknowledged(LocalDate week, int historyDays) {
+    SortedMap<LocalDate, String> open = unacknowledged(week.minusDays(historyDays), week);
+    if (!open.isEmpty()) {
+      LocalDate first = open.firstKey();
+      throw new DataAnomalyException(
+          String.format(
+              "week %s reads %d anomalous arrival date(s) not acknowledged, first %s (%s): rerun"
+                  + " silver --date %s once the data is fixed, or ack --date %s --reason TEXT to"
+                  + " build from it as it is",
+              week, open.size(), first, open.get(first), first, first));
+    }
   }
 
   /** The recorded anomalies of {@code date}, in one line; a one-line error when it has none. */
