@@ -115,23 +115,6 @@ public record GeneratorSettings(
         "--format-change must be one of the generated arrival dates");
   }
 
-  /** These settings with a format change on arrival date {@code date}. */
-  public GeneratorSettings withFormatChange(LocalDate date) {
-    return new GeneratorSettings(
-        users,
-        tracks,
-        weeks,
-        endWeek,
-        seed,
-        playsPerDay,
-        bots,
-        botPlaysPerDay,
-        gzip,
-        linesPerFile,
-        profile,
-        date);
-  }
-
   /** The first day of generated events. */
   public LocalDate startDate() {
     return endWeek.minusWeeks(weeks);

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -101,8 +102,16 @@ public final class DataQuality {
    * replaces their rows of {@code ops.data_quality}.
    */
   public SortedMap<LocalDate, Verdict> check(List<LocalDate> dates) {
-    return judge(
-        QualityMetrics.measure(lake, dates, rules.latenessHorizonDays(), rules.botPlaysPerDay()));
+    long started = System.nanoTime();
+    SortedMap<LocalDate, Verdict> verdicts =
+        judge(
+            QualityMetrics.measure(
+                lake, dates, rules.latenessHorizonDays(), rules.botPlaysPerDay()));
+    LOG.info(
+        "data quality of {} date(s) measured and judged in {} s",
+        dates.size(),
+        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
+    return verdicts;
   }
 
   /** Judges measured dates in date order and replaces their rows of {@code ops.data_quality}. */
