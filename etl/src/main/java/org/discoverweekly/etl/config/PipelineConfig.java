@@ -209,7 +209,7 @@ public record PipelineConfig(
     return new PipelineConfig(
         config.getString("lake"),
         config.getString("landing"),
-        sparkSettings(config.getConfig("spark")),
+        sparkSettings(config.getConfig("spark"), LineageConf.sparkConf(config)),
         listenRules(config.getConfig("listens")),
         weeklySettings(config.getConfig("weekly"), config.getInt("listens.bot-plays-per-day")),
         cassandraSettings(config.getConfig("cassandra")),
@@ -244,7 +244,7 @@ public record PipelineConfig(
         onAnomaly.equals("fail"));
   }
 
-  private static SparkSettings sparkSettings(Config spark) {
+  private static SparkSettings sparkSettings(Config spark, Map<String, String> lineage) {
     Map<String, String> conf = new TreeMap<>();
     spark
         .getObject("conf")
@@ -260,6 +260,13 @@ public record PipelineConfig(
               }
               conf.put(key, String.valueOf(value.unwrapped()));
             });
+    lineage.forEach(
+        (key, value) ->
+            // A listener of the operator's own stays beside OpenLineage's.
+            conf.merge(
+                key,
+                value,
+                (own, added) -> key.equals("spark.extraListeners") ? own + "," + added : own));
     return new SparkSettings(
         spark.getString("master"),
         spark.getString("app-name"),

@@ -1,8 +1,12 @@
 package org.discoverweekly.etl.storage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.discoverweekly.etl.config.LineageConf;
 import org.discoverweekly.etl.config.PipelineConfig.SparkSettings;
 
 /** Builds the one SparkSession every stage and test uses: Delta on, UTC, the configured knobs. */
@@ -36,6 +40,17 @@ public final class SparkSessions {
     for (var entry : settings.conf().entrySet()) {
       if (!submitted.contains(entry.getKey())) {
         builder = builder.config(entry.getKey(), entry.getValue());
+      }
+    }
+    // OpenLineage's file transport appends to its file but does not make its folder.
+    String lineageFile = submitted.get(LineageConf.FILE, settings.conf().get(LineageConf.FILE));
+    if (lineageFile != null) {
+      try {
+        Path parent = Path.of(lineageFile).toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot create the lineage file's folder: " + e.getMessage(), e);
       }
     }
     return builder.getOrCreate();

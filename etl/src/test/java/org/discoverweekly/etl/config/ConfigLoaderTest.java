@@ -193,4 +193,65 @@ class ConfigLoaderTest {
                 ConfigLoader.load(Optional.of(file), Map.of(), Optional.empty(), Optional.empty()));
     assertTrue(error.getMessage().contains("quote Spark keys"), error.getMessage());
   }
+
+  @Test
+  void shouldTurnLineageIntoOpenLineagesSparkSettingsWithTheFileInTheLake() {
+    assertTrue(
+        ConfigLoader.defaults().spark().conf().keySet().stream()
+            .noneMatch(key -> key.contains("openlineage") || key.equals("spark.extraListeners")),
+        "lineage is off by default");
+    Map<String, String> conf =
+        ConfigLoader.load(
+                Optional.empty(),
+                Map.of(
+                    "lineage.enabled", "true",
+                    "spark.conf.spark.extraListeners", "com.example.OwnListener"),
+                Optional.of("/data/lake"),
+                Optional.empty())
+            .spark()
+            .conf();
+    assertEquals(
+        "com.example.OwnListener," + LineageConf.LISTENER, conf.get("spark.extraListeners"));
+    assertEquals("file", conf.get("spark.openlineage.transport.type"));
+    assertEquals("/data/lake/ops/lineage/events.jsonl", conf.get(LineageConf.FILE));
+    assertEquals("discover-weekly", conf.get("spark.openlineage.namespace"));
+
+    Map<String, String> http =
+        ConfigLoader.load(
+                Optional.empty(),
+                Map.of(
+                    "lineage.enabled", "true",
+                    "lineage.transport", "http",
+                    "lineage.url", "http://marquez:5000"),
+                Optional.of("s3a://bucket/lake"),
+                Optional.empty())
+            .spark()
+            .conf();
+    assertEquals("http://marquez:5000", http.get("spark.openlineage.transport.url"));
+    assertEquals(LineageConf.LISTENER, http.get("spark.extraListeners"));
+  }
+
+  @Test
+  void shouldRefuseLineageFilesThatCannotBeWrittenAndUnknownTransports() {
+    ConfigError onS3 =
+        assertThrows(
+            ConfigError.class,
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of("lineage.enabled", "true"),
+                    Optional.of("s3a://bucket/lake"),
+                    Optional.empty()));
+    assertTrue(onS3.getMessage().contains("must name a local file"), onS3.getMessage());
+    ConfigError kafka =
+        assertThrows(
+            ConfigError.class,
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of("lineage.enabled", "true", "lineage.transport", "kafka"),
+                    Optional.empty(),
+                    Optional.empty()));
+    assertTrue(kafka.getMessage().contains("\"file\" or \"http\""), kafka.getMessage());
+  }
 }
