@@ -16,7 +16,11 @@ Monday) is the week the playlists are for.
 
 Each task submits the application jar (`params.jar`) with `spark-submit` through the Spark
 connection `spark_default` (its host is the master: `yarn`, `k8s://...`, `local[*]`), with the
-pipeline config `params.conf`. Every verb is idempotent, so retries and reruns are safe.
+pipeline config `params.conf`. Every verb is idempotent, so retries and reruns are safe. Exit
+code 4 (anomalous data: silver's data-quality check, or weekly refusing a window that holds an
+unacknowledged anomalous date) fails the task at once, without retries, and `task_failed` names
+the dates and metrics; rerun it after `ack --date D --reason TEXT` or a fix. With Airflow's
+OpenLineage provider, each Spark job's lineage events name their task's run as parent.
 `max_active_runs=1`: a week builds on the silver of the weeks before it, and Delta on S3 allows
 one writer per table at a time. Replay a range, one week at a time and in order, with
 `airflow backfill create --dag-id discover_weekly --from-date D1 --to-date D2
@@ -30,7 +34,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import (
     DAG,
     AsyncCallback,
@@ -41,6 +44,7 @@ from airflow.sdk import (
 )
 
 from discover_weekly_callbacks import playlists_late, task_failed
+from discover_weekly_submit import PipelineSubmitOperator
 
 MAIN_CLASS = "org.discoverweekly.etl.cli.DiscoverWeekly"
 WEEK = "{{ data_interval_end | ds }}"
@@ -92,8 +96,8 @@ with DAG(
     tags=["discover-weekly", "spark"],
 ) as dag:
 
-    def submit(task_id: str, timeout: timedelta, *args: str) -> SparkSubmitOperator:
-        return SparkSubmitOperator(
+    def submit(task_id: str, timeout: timedelta, *args: str) -> PipelineSubmitOperator:
+        return PipelineSubmitOperator(
             task_id=task_id,
             conn_id="spark_default",
             application="{{ params.jar }}",
@@ -101,6 +105,9 @@ with DAG(
             name=f"discover-weekly-{task_id}",
             application_args=["--conf", "{{ params.conf }}", *args],
             execution_timeout=timeout,
+            # With Airflow's OpenLineage provider installed, the job's lineage events (lineage.*
+            # in the pipeline config) name this task's run as their parent.
+            openlineage_inject_parent_job_info=True,
         )
 
     ingest = submit("ingest", timedelta(hours=1), "ingest", "--from", FIRST_DATE, "--to", LAST_DATE)

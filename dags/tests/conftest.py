@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -16,6 +17,15 @@ sys.path.insert(0, str(DAGS))
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airflow-home-")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS)
+# Airflow's OpenLineage provider on, its events in a file: the DAG run's tasks are the parents of
+# their Spark jobs' events (test_dag_run reads the file this variable names).
+os.environ["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(
+    {
+        "type": "file",
+        "log_file_path": str(Path(os.environ["AIRFLOW_HOME"]) / "openlineage.jsonl"),
+        "append": True,
+    }
+)
 
 
 @pytest.fixture(scope="session")

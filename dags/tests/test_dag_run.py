@@ -10,7 +10,9 @@ week, each task a spark-submit through the `spark_default` connection. Then:
 - `run` of the same week from the same landing files in `local[2]`, on a copy of the lake as the
   backfill left it, writes the same gold rows: the cluster changes nothing;
 - gold.discover_weekly read with delta-rs (the deltalake package), a Delta reader that shares no
-  code with Spark, gives exactly the rows Spark reads, and the table and column comments.
+  code with Spark, gives exactly the rows Spark reads, and the table and column comments;
+- the Spark jobs' OpenLineage events (lineage.enabled, file transport) link the landing files to
+  bronze, silver and gold, and each DAG task's jobs name that task's Airflow run as parent.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ MAIN_CLASS = "org.discoverweekly.etl.cli.DiscoverWeekly"
 WEEK = "2026-11-16"
 BACKFILL = ("2026-11-02", "2026-11-09")
 KEYSPACE = "discover_airflow_test"
+EXPECTED_TASKS = ("ingest", "silver", "weekly", "publish", "evaluate")
 GOLD_COLUMNS = [
     "week",
     "user_id",
@@ -144,8 +147,9 @@ def submit_env(tmp_path_factory) -> dict[str, str]:
     }
 
 
-def write_conf(path: Path, landing: Path, keyspace: str) -> Path:
-    """A pipeline config for a lake beside it; a master only where spark-submit names none."""
+def write_conf(path: Path, landing: Path, keyspace: str, lineage: bool = False) -> Path:
+    """A pipeline config for a lake beside it; a master only where spark-submit names none. With
+    `lineage`, OpenLineage's events go to <lake>/ops/lineage/events.jsonl."""
     path.parent.mkdir(parents=True)
     path.write_text(
         f"""
@@ -154,6 +158,7 @@ def write_conf(path: Path, landing: Path, keyspace: str) -> Path:
         spark {{ master = "local[2]", shuffle-partitions = 2 }}
         weekly.als {{ rank = 8, max-iter = 3 }}
         cassandra {{ port = 19042, keyspace = "{keyspace}" }}
+        lineage.enabled = {str(lineage).lower()}
         """
     )
     return path
@@ -176,7 +181,10 @@ def pipeline_conf(tmp_path_factory, landing, cassandra, cluster, submit_env):
     trains on), then the two weeks after it built and published by one backfill submitted to the
     cluster. The backfill ingests its first week's own dates (the seven before it) itself."""
     conf = write_conf(
-        tmp_path_factory.mktemp("lakes") / "cluster" / "pipeline.conf", landing, KEYSPACE
+        tmp_path_factory.mktemp("lakes") / "cluster" / "pipeline.conf",
+        landing,
+        KEYSPACE,
+        lineage=True,
     )
     manifest = json.loads((landing / "manifest.json").read_text())
     own_dates = str(date.fromisoformat(BACKFILL[0]) - timedelta(days=7))
@@ -385,3 +393,68 @@ def test_delta_rs_sees_the_table_and_column_comments(rust_gold):
     assert rust_gold.metadata().partition_columns == ["week"]
     for field in rust_gold.schema().fields:
         assert field.metadata.get("comment"), f"column {field.name} has no comment"
+
+
+def lineage_events(conf: Path) -> list[dict]:
+    """The OpenLineage events the Spark jobs of the cluster's lake wrote (the file transport)."""
+    path = conf.parent / "lake" / "ops" / "lineage" / "events.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_lineage_links_landing_to_bronze_to_silver_to_gold(pipeline_conf, run):
+    lake = str(pipeline_conf.parent / "lake")
+    edges = {
+        (source["name"], target["name"])
+        for event in lineage_events(pipeline_conf)
+        if event["eventType"] == "COMPLETE"
+        for source in event.get("inputs", [])
+        for target in event.get("outputs", [])
+    }
+
+    def table(name: str) -> str:
+        return f"{lake}/{name}"
+
+    landed = {source for source, target in edges if target == table("bronze/listens")}
+    assert any("/listens/date=" in source for source in landed), sorted(landed)
+    for source, target in [
+        ("bronze/listens", "silver/listens"),
+        ("bronze/listens", "silver/quarantine"),
+        ("silver/listens", "gold/user_track_matrix"),
+        ("gold/user_track_matrix", "gold/discover_weekly"),
+        ("silver/tracks", "gold/discover_weekly"),
+    ]:
+        assert (table(source), table(target)) in edges, (source, target)
+
+
+def test_each_spark_job_of_the_dag_names_its_airflow_task_and_run(pipeline_conf, run):
+    # Airflow's own events (its OpenLineage provider, file transport set in conftest.py): the run
+    # id of each task and of the DAG run.
+    airflow_file = json.loads(os.environ["AIRFLOW__OPENLINEAGE__TRANSPORT"])["log_file_path"]
+    airflow_runs = {}
+    for line in Path(airflow_file).read_text().splitlines():
+        event = json.loads(line)
+        airflow_runs[event["job"]["name"]] = event["run"]["runId"]
+    dag_run = airflow_runs["discover_weekly"]
+
+    # Each task's Spark application names the task's Airflow run as its parent and the DAG run as
+    # its root; every job of the application names the application's run as its parent. (The
+    # history's silver and the backfill ran outside Airflow: their parents are their own.)
+    applications: dict[str, str] = {}
+    parents: Counter[str] = Counter()
+    for event in lineage_events(pipeline_conf):
+        parent = event["run"].get("facets", {}).get("parent")
+        if parent is None:
+            continue
+        task = parent["job"]["name"]
+        if parent["job"]["namespace"] == "default" and task.startswith("discover_weekly."):
+            assert parent["run"]["runId"] == airflow_runs[task], task
+            assert parent["root"]["run"]["runId"] == dag_run, task
+            applications[event["run"]["runId"]] = task
+        else:
+            parents[parent["run"]["runId"]] += 1
+    assert sorted(set(applications.values())) == sorted(
+        f"discover_weekly.{task}" for task in EXPECTED_TASKS
+    )
+    assert len(applications) == len(EXPECTED_TASKS), "one Spark application per task"
+    for application, task in applications.items():
+        assert parents[application] > 0, f"no Spark job of {task} names its application run"
