@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
       "Run the pipeline on data-samples/ into a fresh demo lake (var/demo/lake unless --lake),",
       "generating the sample first if it is missing: ingest, silver, weekly for the week after",
       "the last arrival date, publish to Cassandra (bin/discover-weekly starts the local node);",
-      "print what each stage did and one user's playlist read back from Cassandra."
+      "print what each stage did and one user's playlist read back from Cassandra, and end by",
+      "writing the week's run report (report) to var/demo/report and printing its path."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -41,11 +42,15 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Where the run report goes: var/demo/report. */
+  private Path reportDir;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Path home = Path.of(System.getProperty("discover-weekly.home", ".")).toAbsolutePath();
     Path sample = home.resolve("data-samples").resolve("landing");
+    reportDir = home.resolve("var").resolve("demo").resolve("report");
     if (!Files.exists(sample.resolve("manifest.json"))) {
       out.println("Generating the sample landing data in " + sample + " ...");
       Generator.write(GeneratorSettings.SAMPLE, sample);
@@ -145,6 +150,9 @@ final class DemoCommand implements Callable<Integer> {
         "  bin/discover-weekly --lake "
             + config.lake()
             + " sql \"SELECT * FROM ops.pipeline_runs ORDER BY started_at\"");
+    out.println();
+    Path report = ReportCommand.write(pipeline.lake(), week, reportDir);
+    out.println("== report " + week + " (open it in a browser): " + report);
     return 0;
   }
 

@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
       PlaylistCommand.class,
       RollbackCommand.class,
       AckCommand.class,
+      ReportCommand.class,
       ForgetCommand.class,
       MaintainCommand.class,
       DemoCommand.class,

@@ -13,9 +13,14 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
+import org.discoverweekly.etl.Chromium;
 import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.GeneratedLake;
 import org.discoverweekly.etl.SparkTestBase;
@@ -238,5 +243,83 @@ class FormatChangeReplayTest extends SparkTestBase {
     return lake.read(Table.SILVER_LISTENS)
         .filter(col("ingest_date").equalTo(Date.valueOf(date)))
         .count();
+  }
+
+  @Test
+  @Order(4)
+  void shouldReportTheWeeksAsAPersonSeesThemWithTheLakesNumbers() throws IOException {
+    // bin/test leaves the report and its screenshot under var/ for a person to look at.
+    Path out = Path.of(System.getProperty("discover-weekly.home"), "var", "report-test");
+    String said = succeeding("report", "--week", WEEK.toString(), "--out", out.toString());
+    Path page = out.resolve("discover-weekly-" + WEEK + ".html").toAbsolutePath();
+    assertTrue(said.contains("report " + WEEK + ": " + page), said);
+    Chromium.screenshot(page, out.resolve("report.png"), 1200, 2400);
+
+    String dom = Chromium.dom(page);
+    // Chart.js ran from the page itself (no network) and drew every chart.
+    assertTrue(dom.contains("data-charts=\"4\""), "the charts were not drawn");
+    Map<String, Map<String, String>> dates = rows(dom, "data-date");
+    Map<String, Map<String, String>> weeks = rows(dom, "data-week");
+
+    Map<String, String> listens = new TreeMap<>();
+    for (Row row :
+        lake.read(Table.OPS_DATA_QUALITY)
+            .filter(col("metric").equalTo("listens"))
+            .select("date", "value")
+            .collectAsList()) {
+      listens.put(row.getDate(0).toString(), String.valueOf(Math.round(row.getDouble(1))));
+    }
+    Map<String, String> quarantined = new TreeMap<>();
+    for (Row row :
+        lake.read(Table.SILVER_QUARANTINE).groupBy("ingest_date").count().collectAsList()) {
+      quarantined.put(row.getDate(0).toString(), String.valueOf(row.getLong(1)));
+    }
+    assertEquals(quarantined.keySet(), dates.keySet(), "one row per arrival date the lake holds");
+    dates.forEach(
+        (date, cells) -> {
+          assertEquals(listens.getOrDefault(date, ""), cells.get("listens"), date);
+          assertEquals(quarantined.get(date), cells.get("quarantined"), date);
+        });
+    // The release day: anomalous when measured, then rerun clean once the contract took the form.
+    String anomaly = dates.get(D.toString()).get("anomaly");
+    assertTrue(anomaly.startsWith("rerun clean: ") && anomaly.contains("unknown_track"), anomaly);
+    assertEquals("", dates.get(NEXT.toString()).get("anomaly"));
+
+    Row judged =
+        lake.read(Table.OPS_MODELS)
+            .filter(col("week").equalTo(Date.valueOf(WEEK)))
+            .orderBy(col("judged_at").desc())
+            .first();
+    Map<String, String> ndcg = new TreeMap<>();
+    for (Row row :
+        lake.read(Table.GOLD_MODEL_METRICS)
+            .filter(col("week").equalTo(Date.valueOf(WEEK)))
+            .filter(col("model_version").equalTo(judged.<String>getAs("model_version")))
+            .select("model", "ndcg")
+            .collectAsList()) {
+      ndcg.put(row.getString(0), String.format(Locale.ROOT, "%.4f", row.getDouble(1)));
+    }
+    Map<String, String> week = weeks.get(WEEK.toString());
+    assertEquals(ndcg.get("als"), week.get("als"));
+    assertEquals(ndcg.get("popularity"), week.get("popularity"));
+    assertTrue(Double.parseDouble(week.get("silver")) > 0, week.toString());
+    assertEquals("", week.get("served"), "this lake never published");
+  }
+
+  /** The table rows of the page's DOM keyed by their {@code attribute}, each cell by its class. */
+  private static Map<String, Map<String, String>> rows(String dom, String attribute) {
+    Map<String, Map<String, String>> rows = new TreeMap<>();
+    Matcher row =
+        Pattern.compile("<tr " + attribute + "=\"([^\"]+)\"[^>]*>(.*?)</tr>", Pattern.DOTALL)
+            .matcher(dom);
+    while (row.find()) {
+      Map<String, String> cells = new TreeMap<>();
+      Matcher cell = Pattern.compile("<td class=\"(\\w+)\">(.*?)</td>").matcher(row.group(2));
+      while (cell.find()) {
+        cells.put(cell.group(1), cell.group(2).replace("&amp;", "&"));
+      }
+      rows.put(row.group(1), cells);
+    }
+    return rows;
   }
 }
