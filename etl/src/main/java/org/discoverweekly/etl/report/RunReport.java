@@ -98,11 +98,16 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
 
   public static RunReport of(Lake lake, LocalDate week) {
     LocalDate from = week.minusWeeks(WEEKS);
+    boolean ledger = lake.exists(Table.OPS_PIPELINE_RUNS);
+    // The ledger rows that say what became of an anomalous date: silver's and ack's.
     List<Row> runs =
-        lake.exists(Table.OPS_PIPELINE_RUNS)
-            ? lake.read(Table.OPS_PIPELINE_RUNS).collectAsList()
+        ledger
+            ? lake.read(Table.OPS_PIPELINE_RUNS)
+                .where(col("stage").isin("silver", "ack").and(inRange("date", from, week)))
+                .select("date", "stage", "status", "message", "finished_at")
+                .collectAsList()
             : List.of();
-    return new RunReport(week, dates(lake, from, week, runs), weeks(lake, from, week, runs));
+    return new RunReport(week, dates(lake, from, week, runs), weeks(lake, from, week, ledger));
   }
 
   private static List<DateRow> dates(Lake lake, LocalDate from, LocalDate week, List<Row> runs) {
@@ -187,16 +192,15 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
     }
   }
 
-  private static List<WeekRow> weeks(Lake lake, LocalDate from, LocalDate week, List<Row> runs) {
+  private static List<WeekRow> weeks(Lake lake, LocalDate from, LocalDate week, boolean ledger) {
     Map<LocalDate, SortedMap<String, Double>> seconds = new TreeMap<>();
     Map<LocalDate, Long> served = new TreeMap<>();
-    if (!runs.isEmpty()) {
-      Dataset<Row> ledger = lake.read(Table.OPS_PIPELINE_RUNS);
+    if (ledger) {
       // A daily stage's date counts toward the week W with the date in [W - 7, W). A run of
       // several dates records each date with the run's start and whole duration: each date's row
       // counts for its share of it.
       Dataset<Row> byWeek =
-          ledger
+          lake.read(Table.OPS_PIPELINE_RUNS)
               .where(col("stage").isin(STAGES.toArray()))
               .withColumn(
                   "duration_ms",
