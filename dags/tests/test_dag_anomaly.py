@@ -7,31 +7,24 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
-import sysconfig
 from datetime import date, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from conftest import DAGS
+from conftest import HOME
 from discover_weekly_callbacks import task_failed
 from discover_weekly_submit import DataAnomaly, PipelineSubmitOperator
 
-HOME = DAGS.parent
-JAR = HOME / "etl" / "target" / "discover-weekly.jar"
 WEEK = date(2026, 11, 16)
 GARBLED = WEEK - timedelta(days=1)
 
 
 def test_anomalous_data_fails_silver_at_once_and_the_callback_names_the_date_and_metric(
-    tmp_path, monkeypatch, caplog
+    tmp_path, monkeypatch, caplog, jar, submit_env
 ):
-    if not JAR.exists():
-        pytest.fail(f"{JAR} is missing: bin/test builds it (mvn verify) before the DAG tests")
     landing = tmp_path / "landing"
     subprocess.run(
         [str(HOME / "bin" / "discover-weekly"), "generate", "--out", str(landing),
@@ -50,14 +43,8 @@ def test_anomalous_data_fails_silver_at_once_and_the_callback_names_the_date_and
         quality {{ min-listens = 0, max-drop = 0.9 }}
         """
     )
-    conf_dir = tmp_path / "spark-conf"
-    conf_dir.mkdir()
-    (conf_dir / "log4j2.properties").write_text((HOME / "conf" / "log4j2.properties").read_text())
-    venv_bin = Path(sysconfig.get_paths()["scripts"])
-    monkeypatch.setenv("PATH", f"{venv_bin}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("SPARK_HOME", str(Path(sysconfig.get_paths()["purelib"]) / "pyspark"))
-    monkeypatch.setenv("SPARK_CONF_DIR", str(conf_dir))
-    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+    for name, value in submit_env.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv(
         "AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[2]"})
     )
@@ -65,7 +52,7 @@ def test_anomalous_data_fails_silver_at_once_and_the_callback_names_the_date_and
     silver = PipelineSubmitOperator(
         task_id="silver",
         conn_id="spark_default",
-        application=str(JAR),
+        application=str(jar),
         java_class="org.discoverweekly.etl.cli.DiscoverWeekly",
         name="discover-weekly-silver",
         application_args=["--conf", str(conf), "silver", "--ingest",

@@ -32,10 +32,8 @@ import pytest
 from cassandra.cluster import Cluster
 from deltalake import DeltaTable
 
-from conftest import DAGS
+from conftest import HOME, JAR
 
-HOME = DAGS.parent
-JAR = HOME / "etl" / "target" / "discover-weekly.jar"
 CLI = HOME / "bin" / "discover-weekly"
 MAIN_CLASS = "org.discoverweekly.etl.cli.DiscoverWeekly"
 # The run's week; the two weeks before it come from one backfill.
@@ -129,25 +127,6 @@ def applications() -> Counter[str]:
     return Counter(app["name"] for app in apps if app["state"] == "FINISHED")
 
 
-@pytest.fixture(scope="module")
-def submit_env(tmp_path_factory) -> dict[str, str]:
-    """What a spark-submit needs: pyspark's Spark home, a driver that executors reach on loopback,
-    and a Spark config dir with the project's logging (the driver at WARN). Its executors compile
-    with C1 alone: an executor of these tests lives for seconds on a few thousand rows, and C2's
-    compiling cost more than it saved (a week's `weekly` on this cluster: 112 s and 215 CPU
-    seconds with both compilers, 83 s and 152 with C1, two runs each)."""
-    conf_dir = tmp_path_factory.mktemp("spark-conf")
-    shutil.copy(HOME / "conf" / "log4j2.properties", conf_dir)
-    (conf_dir / "spark-defaults.conf").write_text(
-        "spark.executor.extraJavaOptions -XX:TieredStopAtLevel=1\n"
-    )
-    return {
-        "SPARK_HOME": CLUSTER["SPARK_HOME"],
-        "SPARK_CONF_DIR": str(conf_dir),
-        "SPARK_LOCAL_IP": "127.0.0.1",
-    }
-
-
 def write_conf(path: Path, landing: Path, keyspace: str, lineage: bool = False) -> Path:
     """A pipeline config for a lake beside it; a master only where spark-submit names none. With
     `lineage`, OpenLineage's events go to <lake>/ops/lineage/events.jsonl."""
@@ -166,10 +145,8 @@ def write_conf(path: Path, landing: Path, keyspace: str, lineage: bool = False) 
 
 
 @pytest.fixture(scope="module")
-def landing(tmp_path_factory, cassandra_starting, cluster_starting):
+def landing(tmp_path_factory, jar, cassandra_starting, cluster_starting):
     """Landing data of four weeks."""
-    if not JAR.exists():
-        pytest.fail(f"{JAR} is missing: bin/test builds it (mvn verify) before the DAG tests")
     landing = tmp_path_factory.mktemp("landing")
     cli("generate", "--out", str(landing), "--users", "150", "--tracks", "1000", "--weeks", "4",
         "--end-week", WEEK, "--seed", "7", "--plays-per-day", "12")  # fmt: skip
@@ -263,8 +240,6 @@ def ledger_rows(conf: Path) -> list[dict]:
 def run(dag, airflow_db, pipeline_conf, local_run, submit_env):
     """The DAG run of the week on the cluster, in an environment like a worker's."""
     with pytest.MonkeyPatch.context() as env:
-        venv_bin = Path(sysconfig.get_paths()["scripts"])
-        env.setenv("PATH", f"{venv_bin}{os.pathsep}{os.environ['PATH']}")
         for name, value in submit_env.items():
             env.setenv(name, value)
         env.setenv("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": MASTER}))

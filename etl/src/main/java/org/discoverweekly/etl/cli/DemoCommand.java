@@ -42,15 +42,11 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** Where the run report goes: var/demo/report. */
-  private Path reportDir;
-
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Path home = Path.of(System.getProperty("discover-weekly.home", ".")).toAbsolutePath();
     Path sample = home.resolve("data-samples").resolve("landing");
-    reportDir = home.resolve("var").resolve("demo").resolve("report");
     if (!Files.exists(sample.resolve("manifest.json"))) {
       out.println("Generating the sample landing data in " + sample + " ...");
       Generator.write(GeneratorSettings.SAMPLE, sample);
@@ -69,11 +65,12 @@ final class DemoCommand implements Callable<Integer> {
     Pipeline pipeline = new Pipeline(config);
     List<LocalDate> dates = pipeline.landing().arrivalDates();
     try (var lock = pipeline.lockLake("demo")) {
-      return run(pipeline, dates, out);
+      return run(pipeline, dates, home.resolve("var").resolve("demo").resolve("report"), out);
     }
   }
 
-  private int run(Pipeline pipeline, List<LocalDate> dates, PrintWriter out) {
+  /** The demo's stages, then the week's run report written into {@code reportDir}. */
+  private int run(Pipeline pipeline, List<LocalDate> dates, Path reportDir, PrintWriter out) {
     PipelineConfig config = pipeline.config();
 
     out.println();
@@ -151,7 +148,7 @@ final class DemoCommand implements Callable<Integer> {
             + config.lake()
             + " sql \"SELECT * FROM ops.pipeline_runs ORDER BY started_at\"");
     out.println();
-    Path report = ReportCommand.write(pipeline.lake(), week, reportDir);
+    Path report = ReportCommand.write(pipeline, week, reportDir);
     out.println("== report " + week + " (open it in a browser): " + report);
     return 0;
   }

@@ -61,7 +61,9 @@ public final class DiscoverWeekly {
 
   /**
    * Exit code of anomalous data with {@code quality.on-anomaly = fail}: silver found an anomalous
-   * arrival date, or weekly refused a window holding one not acknowledged.
+   * arrival date, or weekly refused a window holding one not acknowledged. The DAG's operator
+   * (dags/discover_weekly_submit.py) reads this code and the error line below from spark-submit's
+   * output; dags/tests/test_dag_anomaly.py fails when either changes.
    */
   static final int ANOMALY = 4;
 
@@ -135,6 +137,7 @@ public final class DiscoverWeekly {
         });
     cli.setExecutionExceptionHandler(
         (e, command, parseResult) -> {
+          // One line, "discover-weekly <verb>: <what failed>": the DAG's operator finds it so.
           err.println("discover-weekly " + command.getCommandName() + ": " + describe(e));
           return e instanceof DataAnomalyException ? ANOMALY : FAILED;
         });

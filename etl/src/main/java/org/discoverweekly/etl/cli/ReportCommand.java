@@ -47,14 +47,17 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Pipeline pipeline = new Pipeline(root.config());
-    Path file = write(pipeline.lake(), week.week, out);
+    Path file = write(pipeline, week.week, out);
     spec.commandLine().getOut().println("report " + week.week + ": " + file);
     return 0;
   }
 
-  /** Writes week {@code week}'s report of {@code lake} into {@code dir}; returns its path. */
-  static Path write(Lake lake, LocalDate week, Path dir) {
-    String html = ReportPage.html(RunReport.of(lake, week), lake.root(), Instant.now());
+  /** Writes week {@code week}'s report of the pipeline's lake into {@code dir}; its path. */
+  static Path write(Pipeline pipeline, LocalDate week, Path dir) {
+    Lake lake = pipeline.lake();
+    String html =
+        ReportPage.html(
+            RunReport.of(lake, pipeline.dataQuality(), week), lake.root(), Instant.now());
     Path file = dir.resolve("discover-weekly-" + week + ".html").toAbsolutePath();
     try {
       Files.createDirectories(dir);

@@ -154,7 +154,7 @@ final class Stages {
               counts.get("quarantined"),
               counts.get("feedback_new"),
               counts.get("feedback_quarantined"),
-              verdicts.get(date).anomalous() ? StageOutcome.ANOMALOUS : "ok");
+              verdicts.get(date).quality());
         });
     table.print(out);
     out.println("silver: " + dates.size() + " date(s) in " + seconds + " s");

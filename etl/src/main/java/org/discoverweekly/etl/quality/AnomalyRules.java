@@ -39,7 +39,7 @@ public final class AnomalyRules {
    */
   public static List<Judged> judge(
       Map<String, Double> metrics, List<Map<String, Double>> trailing, QualitySettings rules) {
-    boolean judging = baseline(LISTENS, trailing).orElse(0) >= Math.max(1, rules.minListens());
+    boolean judging = judging(trailing, rules);
     List<Judged> judged = new ArrayList<>();
     // By name, so that a date's anomalies read in one order.
     new TreeMap<>(metrics)
@@ -55,6 +55,14 @@ public final class AnomalyRules {
                       judging ? broken(metric, value, baseline, rules) : Optional.empty()));
             });
     return judged;
+  }
+
+  /**
+   * Whether a date is judged against {@code trailing}: the trailing mean of its listens is at least
+   * {@code quality.min-listens} (and at least 1). A date that is not has its metrics recorded only.
+   */
+  public static boolean judging(List<Map<String, Double>> trailing, QualitySettings rules) {
+    return baseline(LISTENS, trailing).orElse(0) >= Math.max(1, rules.minListens());
   }
 
   private static OptionalDouble baseline(String metric, List<Map<String, Double>> trailing) {

@@ -60,8 +60,16 @@ public final class DataQuality {
     this.clock = clock;
   }
 
-  /** One arrival date's metrics as judged. */
-  public record Verdict(LocalDate date, List<Judged> metrics) {
+  /**
+   * One arrival date's metrics as judged; {@code judged} is false when the date had too few
+   * trailing listens to be judged ({@link AnomalyRules#judging}): measured and recorded only.
+   */
+  public record Verdict(LocalDate date, boolean judged, List<Judged> metrics) {
+
+    /** The date's data quality in a word: anomalous, ok, or unjudged. */
+    public String quality() {
+      return anomalous() ? StageOutcome.ANOMALOUS : judged ? "ok" : "unjudged";
+    }
 
     public boolean anomalous() {
       return metrics.stream().anyMatch(m -> m.anomaly().isPresent());
@@ -126,7 +134,10 @@ public final class DataQuality {
               .limit(settings.trailingDates())
               .toList();
       Verdict verdict =
-          new Verdict(date, AnomalyRules.judge(measured.get(date), trailing, settings));
+          new Verdict(
+              date,
+              AnomalyRules.judging(trailing, settings),
+              AnomalyRules.judge(measured.get(date), trailing, settings));
       verdicts.put(date, verdict);
       if (!verdict.anomalous()) {
         usable.put(date, measured.get(date));
@@ -136,19 +147,35 @@ public final class DataQuality {
     return verdicts;
   }
 
+  /** An arrival date's recorded anomalies in one line, and whether {@code ack} covers them. */
+  public record RecordedAnomaly(String anomalies, boolean acknowledged) {}
+
+  /**
+   * The arrival dates in [{@code from}, {@code to}) whose latest measurement recorded an anomaly,
+   * by date: a date silver measured afresh and found clean is not among them.
+   */
+  public SortedMap<LocalDate, RecordedAnomaly> anomalies(LocalDate from, LocalDate to) {
+    SortedMap<LocalDate, RecordedAnomaly> anomalies = new TreeMap<>();
+    Recorded recorded = recorded(from, to);
+    recorded.anomalies.forEach(
+        (date, anomaly) ->
+            anomalies.put(date, new RecordedAnomaly(anomaly, recorded.acknowledged(date))));
+    return anomalies;
+  }
+
   /**
    * The anomalies of the arrival dates in [{@code from}, {@code to}) that no acknowledgement
    * covers, by date, each in one line.
    */
   public SortedMap<LocalDate, String> unacknowledged(LocalDate from, LocalDate to) {
     SortedMap<LocalDate, String> open = new TreeMap<>();
-    Recorded recorded = recorded(from, to);
-    recorded.anomalies.forEach(
-        (date, anomaly) -> {
-          if (!recorded.acknowledged(date)) {
-            open.put(date, anomaly);
-          }
-        });
+    anomalies(from, to)
+        .forEach(
+            (date, anomaly) -> {
+              if (!anomaly.acknowledged()) {
+                open.put(date, anomaly.anomalies());
+              }
+            });
     return open;
   }
 
@@ -240,6 +267,8 @@ public final class DataQuality {
         lake.read(OPS_DATA_QUALITY)
             .filter(range)
             .select("date", "metric", "value", "anomaly", "measured_at")
+            // A date's anomalies join in the metrics' order, the same on every read.
+            .orderBy("date", "metric")
             .collectAsList()) {
       LocalDate date = row.getDate(0).toLocalDate();
       recorded

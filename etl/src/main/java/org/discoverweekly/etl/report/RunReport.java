@@ -7,8 +7,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.next_day;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
-import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +19,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.quality.DataQuality;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
 import scala.collection.JavaConverters;
@@ -30,6 +32,9 @@ import scala.collection.JavaConverters;
  */
 public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks) {
 
+  private static final String SILVER = "silver";
+  private static final String PUBLISH = "publish";
+
   /** Weeks the report covers, W included. */
   public static final int WEEKS = 8;
 
@@ -39,15 +44,7 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
    */
   public static final List<String> STAGES =
       List.of(
-          "ingest",
-          "silver",
-          "snapshot",
-          "train",
-          "rank",
-          "evaluate",
-          "gate",
-          "challenger",
-          "publish");
+          "ingest", SILVER, "snapshot", "train", "rank", "evaluate", "gate", "challenger", PUBLISH);
 
   /**
    * One arrival date: listens as silver's data-quality check measured them (null when it did not),
@@ -96,21 +93,18 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
     }
   }
 
-  public static RunReport of(Lake lake, LocalDate week) {
+  /** The report of {@code week} from {@code lake}, whose anomalies {@code quality} judged. */
+  public static RunReport of(Lake lake, DataQuality quality, LocalDate week) {
     LocalDate from = week.minusWeeks(WEEKS);
     boolean ledger = lake.exists(Table.OPS_PIPELINE_RUNS);
-    // The ledger rows that say what became of an anomalous date: silver's and ack's.
-    List<Row> runs =
-        ledger
-            ? lake.read(Table.OPS_PIPELINE_RUNS)
-                .where(col("stage").isin("silver", "ack").and(inRange("date", from, week)))
-                .select("date", "stage", "status", "message", "finished_at")
-                .collectAsList()
-            : List.of();
-    return new RunReport(week, dates(lake, from, week, runs), weeks(lake, from, week, ledger));
+    return new RunReport(
+        week,
+        dates(lake, from, week, anomalies(lake, quality, from, week, ledger)),
+        weeks(lake, from, week, ledger));
   }
 
-  private static List<DateRow> dates(Lake lake, LocalDate from, LocalDate week, List<Row> runs) {
+  private static List<DateRow> dates(
+      Lake lake, LocalDate from, LocalDate week, Map<LocalDate, Anomaly> anomalies) {
     Map<LocalDate, Long> listens = new TreeMap<>();
     if (lake.exists(Table.OPS_DATA_QUALITY)) {
       for (Row row :
@@ -136,7 +130,7 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
     }
     List<DateRow> rows = new ArrayList<>();
     for (LocalDate date = from; date.isBefore(week); date = date.plusDays(1)) {
-      Anomaly anomaly = Anomaly.of(date, runs);
+      Anomaly anomaly = anomalies.get(date);
       rows.add(
           new DateRow(
               date,
@@ -152,44 +146,45 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
     return rows;
   }
 
-  /** The last anomaly silver recorded for a date, and what became of it, from the ledger. */
-  private record Anomaly(String message, AnomalyState state) {
+  /** An anomaly silver recorded for a date, and what became of it. */
+  private record Anomaly(String message, AnomalyState state) {}
 
-    static Anomaly of(LocalDate date, List<Row> runs) {
-      Row anomalous = null;
-      Row lastSilver = null;
-      Timestamp acknowledged = null;
-      for (Row run : runs) {
-        if (run.isNullAt(run.fieldIndex("date"))
-            || !run.<java.sql.Date>getAs("date").toLocalDate().equals(date)) {
-          continue;
-        }
-        String stage = run.getAs("stage");
-        Timestamp at = run.getAs("finished_at");
-        if (stage.equals("silver")) {
-          if (lastSilver == null || at.after(lastSilver.getAs("finished_at"))) {
-            lastSilver = run;
-          }
-          if ("anomalous".equals(run.getAs("status"))
-              && (anomalous == null || at.after(anomalous.getAs("finished_at")))) {
-            anomalous = run;
-          }
-        } else if (stage.equals("ack") && (acknowledged == null || at.after(acknowledged))) {
-          acknowledged = at;
-        }
+  /**
+   * The dates in [{@code from}, {@code week}) silver ever recorded as anomalous: open or
+   * acknowledged while their latest measurement is anomalous ({@link DataQuality}), rerun clean
+   * once a later silver run measured them clean. The message is the last anomalous silver run's (it
+   * names the quarantine reason with the largest share).
+   */
+  private static Map<LocalDate, Anomaly> anomalies(
+      Lake lake, DataQuality quality, LocalDate from, LocalDate week, boolean ledger) {
+    Map<LocalDate, String> messages = new TreeMap<>();
+    if (ledger) {
+      for (Row row :
+          lake.read(Table.OPS_PIPELINE_RUNS)
+              .where(
+                  col("stage")
+                      .equalTo(SILVER)
+                      .and(col("status").equalTo(StageOutcome.ANOMALOUS))
+                      .and(inRange("date", from, week)))
+              .groupBy("date")
+              .agg(max_by(col("message"), col("finished_at")))
+              .collectAsList()) {
+        messages.put(row.getDate(0).toLocalDate(), row.getString(1));
       }
-      if (anomalous == null) {
-        return null;
-      }
-      Timestamp when = anomalous.getAs("finished_at");
-      AnomalyState state =
-          lastSilver != anomalous
-              ? AnomalyState.RERUN_CLEAN
-              : acknowledged != null && acknowledged.after(when)
-                  ? AnomalyState.ACKNOWLEDGED
-                  : AnomalyState.OPEN;
-      return new Anomaly(anomalous.getAs("message"), state);
     }
+    Map<LocalDate, Anomaly> anomalies = new TreeMap<>();
+    messages.forEach(
+        (date, message) -> anomalies.put(date, new Anomaly(message, AnomalyState.RERUN_CLEAN)));
+    quality
+        .anomalies(from, week)
+        .forEach(
+            (date, recorded) ->
+                anomalies.put(
+                    date,
+                    new Anomaly(
+                        messages.getOrDefault(date, recorded.anomalies()),
+                        recorded.acknowledged() ? AnomalyState.ACKNOWLEDGED : AnomalyState.OPEN)));
+    return anomalies;
   }
 
   private static List<WeekRow> weeks(Lake lake, LocalDate from, LocalDate week, boolean ledger) {
@@ -208,19 +203,23 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
                       .divide(count(lit(1)).over(Window.partitionBy("stage", "started_at"))))
               .withColumn("for_week", coalesce(col("week"), next_day(col("date"), "Mon")))
               .where(col("for_week").gt(day(from)).and(col("for_week").leq(day(week))));
-      for (Row row : byWeek.groupBy("for_week", "stage").agg(sum("duration_ms")).collectAsList()) {
-        seconds
-            .computeIfAbsent(row.getDate(0).toLocalDate(), w -> new TreeMap<>())
-            .put(row.getString(1), row.getDouble(2) / 1000.0);
-      }
+      // Per week and stage: the seconds, and the users the last succeeded run counted (publish's
+      // are the playlists it served).
       for (Row row :
           byWeek
-              .where(col("stage").equalTo("publish").and(col("status").equalTo("succeeded")))
-              .groupBy("for_week")
-              .agg(max_by(col("row_counts").getItem("users"), col("finished_at")))
+              .groupBy("for_week", "stage")
+              .agg(
+                  sum("duration_ms"),
+                  max_by(
+                      col("row_counts").getItem("users"),
+                      when(col("status").equalTo(StageOutcome.SUCCEEDED), col("finished_at"))))
               .collectAsList()) {
-        if (!row.isNullAt(1)) {
-          served.put(row.getDate(0).toLocalDate(), row.getLong(1));
+        LocalDate forWeek = row.getDate(0).toLocalDate();
+        seconds
+            .computeIfAbsent(forWeek, w -> new TreeMap<>())
+            .put(row.getString(1), row.getDouble(2) / 1000.0);
+        if (row.getString(1).equals(PUBLISH) && !row.isNullAt(3)) {
+          served.put(forWeek, row.getLong(3));
         }
       }
     }

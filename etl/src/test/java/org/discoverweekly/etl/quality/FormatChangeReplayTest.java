@@ -27,6 +27,8 @@ import org.discoverweekly.etl.SparkTestBase;
 import org.discoverweekly.etl.config.PipelineConfig.QualitySettings;
 import org.discoverweekly.etl.generate.Generator;
 import org.discoverweekly.etl.generate.Manifest;
+import org.discoverweekly.etl.report.RunReport;
+import org.discoverweekly.etl.report.RunReport.AnomalyState;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,6 +174,10 @@ class FormatChangeReplayTest extends SparkTestBase {
             .isEmpty(),
         "no step of the week ran");
 
+    RunReport.DateRow open = reported(D);
+    assertEquals(AnomalyState.OPEN, open.state());
+    assertTrue(open.anomaly().contains("most of it unknown_track"), open.anomaly());
+
     CliRun clean = cli("ack", "--date", NEXT.toString(), "--reason", "fine");
     assertEquals(1, clean.code());
     assertTrue(clean.err().contains(NEXT + " has no anomaly in ops.data_quality"), clean.err());
@@ -187,6 +193,15 @@ class FormatChangeReplayTest extends SparkTestBase {
     assertEquals(Date.valueOf(D), recorded.getDate(0));
     assertEquals("acknowledged", recorded.getString(1));
     assertEquals("client 8.3 track ids", recorded.getString(2));
+    assertEquals(AnomalyState.ACKNOWLEDGED, reported(D).state());
+  }
+
+  /** The run report's row of {@code date}, as the report of {@code WEEK} reads it. */
+  private static RunReport.DateRow reported(LocalDate date) {
+    return RunReport.of(lake, quality(), WEEK).dates().stream()
+        .filter(row -> row.date().equals(date))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
