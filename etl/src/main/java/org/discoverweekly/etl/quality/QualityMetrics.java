@@ -43,7 +43,10 @@ import scala.Option;
  * <ul>
  *   <li>{@code lines}: landing lines of the date (bronze.listens);
  *   <li>{@code quarantine_rate}: lines quarantined / lines, and {@code quarantine_rate.<reason>}
- *       for each reason the date has;
+ *       for each reason the date has, the lines of forgotten users left out of both (their
+ *       quarantine is {@code forget}'s doing, not a fault of the data);
+ *   <li>{@code forgotten_share}: lines of forgotten users (quarantined as {@code forgotten_user}) /
+ *       lines;
  *   <li>{@code duplicate_share}: lines that passed the contract but repeat a listen silver already
  *       had (its first copy arrived earlier) / lines that passed;
  *   <li>{@code listens} and {@code users}: listens first seen on the date, and their listeners,
@@ -59,6 +62,7 @@ public final class QualityMetrics {
   public static final String USERS = "users";
   public static final String BOT_USERS = "bot_users";
   public static final String QUARANTINE_RATE = "quarantine_rate";
+  public static final String FORGOTTEN_SHARE = "forgotten_share";
   public static final String DUPLICATE_SHARE = "duplicate_share";
   public static final String LATE_SHARE = "late_share";
 
@@ -136,17 +140,21 @@ public final class QualityMetrics {
       double rejectCount = rejects_.get("rejects");
       double passed = lineCount - rejectCount;
       double fresh = listens_.get("new");
+      double forgotten = rejects_.get(ListenContract.Reasons.FORGOTTEN_USER);
+      // The lines the contract judged: a forgotten user's are quarantined by request.
+      double judged = lineCount - forgotten;
       of.put(LINES, lineCount);
       of.put(LISTENS, listens_.get(LISTENS));
       of.put(USERS, listens_.get(USERS));
       of.put(BOT_USERS, listens_.get(BOT_USERS));
-      of.put(QUARANTINE_RATE, share(rejectCount, lineCount));
+      of.put(QUARANTINE_RATE, share(rejectCount - forgotten, judged));
+      of.put(FORGOTTEN_SHARE, share(forgotten, lineCount));
       of.put(DUPLICATE_SHARE, share(passed - fresh, passed));
       of.put(LATE_SHARE, share(listens_.get("late"), listens_.get(LISTENS)));
       for (String reason : ListenContract.REASONS) {
         double rows = rejects_.get(reason);
-        if (rows > 0) {
-          of.put(quarantineRate(reason), share(rows, lineCount));
+        if (rows > 0 && !reason.equals(ListenContract.Reasons.FORGOTTEN_USER)) {
+          of.put(quarantineRate(reason), share(rows, judged));
         }
       }
       metrics.put(date, of);

@@ -60,9 +60,15 @@ class DataQualityTest extends SparkTestBase {
             .add("user_id", DataTypes.StringType)
             .add("event_date", DataTypes.DateType);
     LocalDate next = D.plusDays(1);
-    // D: 13 lines, 2 rejected, 10 listens first seen (1 line repeats one silver had).
-    Dataset<Row> lines = rows(lineSchema, concat(times(13, at(D)), times(3, at(next))));
-    Dataset<Row> rejects = rows(rejectSchema, at(D, "unknown_track"), at(D, "malformed_json"));
+    // D: 15 lines, 2 of a forgotten user, 2 rejected, 10 listens first seen (1 line repeats one
+    // silver had).
+    Dataset<Row> lines = rows(lineSchema, concat(times(15, at(D)), times(3, at(next))));
+    Dataset<Row> rejects =
+        rows(
+            rejectSchema,
+            concat(
+                new Object[][] {at(D, "unknown_track"), at(D, "malformed_json")},
+                times(2, at(D, "forgotten_user"))));
     Dataset<Row> listens =
         rows(
             listenSchema,
@@ -83,14 +89,17 @@ class DataQualityTest extends SparkTestBase {
         QualityMetrics.measure(lines, rejects, listens, List.of(D, next), 4);
 
     Map<String, Double> day = metrics.get(D);
-    assertEquals(13.0, day.get("lines"));
+    assertEquals(15.0, day.get("lines"));
     assertEquals(5.0, day.get("listens"));
     assertEquals(2.0, day.get("users"));
     assertEquals(1.0, day.get("bot_users"));
+    // Of the 13 lines the contract judged (a forgotten user's lines are quarantined by request).
     assertEquals(2.0 / 13, day.get("quarantine_rate"), 1e-12);
     assertEquals(1.0 / 13, day.get("quarantine_rate.unknown_track"), 1e-12);
     assertEquals(1.0 / 13, day.get("quarantine_rate.malformed_json"), 1e-12);
     assertFalse(day.containsKey("quarantine_rate.bad_type"), "only the reasons the date has");
+    assertFalse(day.containsKey("quarantine_rate.forgotten_user"), "not a fault of the data");
+    assertEquals(2.0 / 15, day.get("forgotten_share"), 1e-12);
     assertEquals(1.0 / 11, day.get("duplicate_share"), 1e-12);
     assertEquals(1.0 / 5, day.get("late_share"), 1e-12);
     // The next date: three lines, each a repeat; no listens, so none late.
@@ -102,6 +111,7 @@ class DataQualityTest extends SparkTestBase {
             "users", 0.0,
             "bot_users", 0.0,
             "quarantine_rate", 0.0,
+            "forgotten_share", 0.0,
             "duplicate_share", 1.0,
             "late_share", 0.0),
         repeats);
@@ -126,13 +136,17 @@ class DataQualityTest extends SparkTestBase {
     Clock clock = Clock.fixed(Instant.parse("2026-11-20T08:00:00Z"), ZoneOffset.UTC);
     DataQuality quality = new DataQuality(lake, AnomalyRulesTest.DEFAULTS, RULES, clock);
     LocalDate first = D.minusDays(8);
-    // Eight ordinary dates, recorded by one run.
-    quality.judge(dates(first, java.util.Collections.nCopies(8, day(10_000, 0.01))));
+    // Eight ordinary dates, recorded by one run: the first, with no trailing date, unjudged.
+    SortedMap<LocalDate, DataQuality.Verdict> history =
+        quality.judge(dates(first, java.util.Collections.nCopies(8, day(10_000, 0.01))));
+    assertEquals("unjudged", history.get(first).quality());
+    assertEquals("ok", history.get(first.plusDays(1)).quality());
 
     // D drops by a fifth; the date after it is judged against the eight-date history without D.
     SortedMap<LocalDate, DataQuality.Verdict> verdicts =
         quality.judge(dates(D, List.of(day(8_000, 0.01), day(8_600, 0.01))));
     assertTrue(verdicts.get(D).anomalous());
+    assertEquals("anomalous", verdicts.get(D).quality());
     assertEquals(
         "listens 8,000 is 20.0 % below the trailing mean 10,000 (quality.max-drop 15 %); users 800"
             + " is 20.0 % below the trailing mean 1,000 (quality.max-drop 15 %)",
