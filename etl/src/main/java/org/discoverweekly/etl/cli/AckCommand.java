@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.discoverweekly.etl.PipelineException;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
-import org.discoverweekly.etl.quality.DataQuality;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,7 +57,7 @@ final class AckCommand implements Callable<Integer> {
       pipeline
           .ledger()
           .trackDates(
-              DataQuality.ACK,
+              Stage.ACK,
               List.of(date),
               () ->
                   new TreeMap<>(

@@ -1,7 +1,6 @@
 package org.discoverweekly.etl.cli;
 
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.discoverweekly.etl.privacy.ForgetUser;
@@ -39,7 +38,7 @@ final class ForgetCommand implements Callable<Integer> {
     // The lock file names the command; it must not name the user.
     try (var lock = pipeline.lockLake("forget")) {
       result =
-          new ForgetUser(pipeline.lake(), pipeline.config().cassandra(), salt, Clock.systemUTC())
+          new ForgetUser(pipeline.lake(), pipeline.config().cassandra(), salt, pipeline.clock())
               .run(user);
     }
     PrintWriter out = spec.commandLine().getOut();

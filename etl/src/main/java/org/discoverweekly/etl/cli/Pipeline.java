@@ -13,7 +13,7 @@ import org.discoverweekly.etl.storage.SparkSessions;
 
 /**
  * What a verb works with: the config, one SparkSession, the lake, the landing zone, the ledger, the
- * model registry.
+ * model registry, and the clock they all stamp their rows with.
  */
 final class Pipeline {
 
@@ -23,14 +23,15 @@ final class Pipeline {
   private final Landing landing;
   private final RunLedger ledger;
   private final ModelRegistry registry;
+  private final Clock clock = Clock.systemUTC();
 
   Pipeline(PipelineConfig config) {
     this.config = config;
     this.spark = SparkSessions.create(config.spark());
     this.lake = new Lake(spark, config.lake());
     this.landing = new Landing(spark, config.landing());
-    this.ledger = new RunLedger(lake, Clock.systemUTC());
-    this.registry = new ModelRegistry(lake, Clock.systemUTC());
+    this.ledger = new RunLedger(lake, clock);
+    this.registry = new ModelRegistry(lake, clock);
   }
 
   PipelineConfig config() {
@@ -57,9 +58,13 @@ final class Pipeline {
     return registry;
   }
 
+  Clock clock() {
+    return clock;
+  }
+
   /** Silver's data-quality check of this lake, with the config's rules. */
   DataQuality dataQuality() {
-    return new DataQuality(lake, config.quality(), config.listens(), Clock.systemUTC());
+    return new DataQuality(lake, config.quality(), config.listens(), clock);
   }
 
   /**
@@ -67,7 +72,7 @@ final class Pipeline {
    * recognise it; fails at once, naming the holder, when another command writes the lake.
    */
   LakeLock.Held lockLake(String command) {
-    return new LakeLock(lake.root(), spark.sparkContext().hadoopConfiguration(), Clock.systemUTC())
+    return new LakeLock(lake.root(), spark.sparkContext().hadoopConfiguration(), clock)
         .acquire(command);
   }
 }

@@ -5,12 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.discoverweekly.etl.report.ReportPage;
 import org.discoverweekly.etl.report.RunReport;
-import org.discoverweekly.etl.storage.Lake;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,10 +52,11 @@ final class ReportCommand implements Callable<Integer> {
 
   /** Writes week {@code week}'s report of the pipeline's lake into {@code dir}; its path. */
   static Path write(Pipeline pipeline, LocalDate week, Path dir) {
-    Lake lake = pipeline.lake();
     String html =
         ReportPage.html(
-            RunReport.of(lake, pipeline.dataQuality(), week), lake.root(), Instant.now());
+            RunReport.of(pipeline.dataQuality(), week),
+            pipeline.lake().root(),
+            pipeline.clock().instant());
     Path file = dir.resolve("discover-weekly-" + week + ".html").toAbsolutePath();
     try {
       Files.createDirectories(dir);

@@ -2,7 +2,6 @@ package org.discoverweekly.etl.cli;
 
 import dev.ludovic.netlib.blas.BLAS;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -27,6 +26,7 @@ import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.ops.MaintainLake;
 import org.discoverweekly.etl.ops.RunLedger;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.privacy.ForgottenUsers;
@@ -62,7 +62,7 @@ final class Stages {
     IngestFeedback feedback = new IngestFeedback(pipeline.lake(), pipeline.landing(), forgotten);
     SortedMap<LocalDate, StageOutcome> outcomes =
         ledger.trackDates(
-            "ingest",
+            Stage.INGEST,
             dates,
             () -> {
               SortedMap<LocalDate, StageOutcome> listens = ingest.run(dates);
@@ -117,7 +117,7 @@ final class Stages {
         pipeline
             .ledger()
             .trackDates(
-                "silver",
+                Stage.SILVER,
                 dates,
                 () -> {
                   SortedMap<LocalDate, StageOutcome> built = silver.run(dates);
@@ -276,7 +276,7 @@ final class Stages {
         .record(
             week,
             new Step(
-                "tune",
+                Stage.TUNE,
                 () -> {
                   TuneWeek.Result result =
                       new TuneWeek(pipeline.lake(), settings).run(week, grid, limit);
@@ -321,7 +321,7 @@ final class Stages {
                 pipeline.lake(),
                 pipeline.registry(),
                 pipeline.config().cassandra(),
-                Clock.systemUTC())
+                pipeline.clock())
             .step(week);
     PublishWeek.Result result = PublishWeek.Result.of(pipeline.ledger().record(week, publish));
     CassandraSettings cassandra = pipeline.config().cassandra();
@@ -345,7 +345,7 @@ final class Stages {
   /** W no longer served, recorded when it was served until now. */
   static RollbackWeek.Result rollback(Pipeline pipeline, LocalDate week) {
     try (RollbackWeek rollback =
-        RollbackWeek.open(pipeline.config().cassandra(), pipeline.registry(), Clock.systemUTC())) {
+        RollbackWeek.open(pipeline.config().cassandra(), pipeline.registry(), pipeline.clock())) {
       Optional<Step> step = rollback.step(week);
       step.ifPresent(stop -> pipeline.ledger().record(week, stop));
       return new RollbackWeek.Result(step.isEmpty(), rollback.nowServed());
@@ -358,7 +358,7 @@ final class Stages {
     pipeline
         .ledger()
         .trackLake(
-            "maintain",
+            Stage.MAINTAIN,
             () -> {
               reports.addAll(maintain.run());
               return maintain.outcome(reports);

@@ -12,6 +12,7 @@ import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig;
 import org.discoverweekly.etl.gold.WeeklyRecommendations;
 import org.discoverweekly.etl.ops.Hashes;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
 
 /**
@@ -60,7 +61,7 @@ final class WeekRun {
       pipeline
           .ledger()
           .trackWeek(
-              "run",
+              Stage.RUN,
               week,
               () -> {
                 step(label, week, "ingest", () -> Stages.ingest(pipeline, dates, progress));
@@ -117,7 +118,7 @@ final class WeekRun {
     return pipeline
         .ledger()
         .history()
-        .current("run", week, "fingerprint", fingerprint)
+        .current(Stage.RUN, week, "fingerprint", fingerprint)
         .map(run -> run.<String, Long>getJavaMap(run.fieldIndex("row_counts")))
         .map(counts -> counts.getOrDefault("users", 0L));
   }

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.config.PipelineConfig.MemorySettings;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.storage.Lake;
 
@@ -87,7 +88,7 @@ public final class ServedHistory {
   static Map<LocalDate, Long> servedWeeks(Dataset<Row> ledger, LocalDate week, int weeks) {
     List<Row> runs =
         ledger
-            .filter(col("stage").isin("publish", "rollback"))
+            .filter(col("stage").isin(Stage.PUBLISH, Stage.ROLLBACK))
             .filter(col("status").equalTo(StageOutcome.SUCCEEDED))
             .filter(col("week").geq(lit(Date.valueOf(week.minusWeeks(weeks)))))
             .filter(col("week").lt(lit(Date.valueOf(week))))
@@ -101,7 +102,7 @@ public final class ServedHistory {
           run.isNullAt(2)
               ? null
               : run.<String, Long>getJavaMap(2).get(GOLD_DISCOVER_WEEKLY.sqlName());
-      if ("publish".equals(run.getString(1)) && version != null) {
+      if (Stage.PUBLISH.equals(run.getString(1)) && version != null) {
         served.put(runWeek, version);
       } else {
         served.remove(runWeek);

@@ -15,6 +15,7 @@ import org.apache.spark.ml.recommendation.ALSModel;
 import org.discoverweekly.etl.config.PipelineConfig.WeeklySettings;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.ModelRegistry;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.storage.Lake;
@@ -109,7 +110,7 @@ public final class WeeklyPlan {
     Optional<Map<String, Long>> recorded = reuse.snapshot(recipe);
     snapshotReused = recorded.isPresent();
     return new Step(
-        "snapshot",
+        Stage.SNAPSHOT,
         () -> {
           StageOutcome outcome =
               recorded.isPresent()
@@ -133,7 +134,7 @@ public final class WeeklyPlan {
     trainInputs = new TreeMap<>(recipe.inputs());
     trainInputs.put(GOLD_USER_TRACK_MATRIX.sqlName(), lake.version(GOLD_USER_TRACK_MATRIX));
     return new Step(
-        "train",
+        Stage.TRAIN,
         () -> {
           if (modelReused) {
             // Loaded when the rank step ranks with it.
@@ -170,7 +171,7 @@ public final class WeeklyPlan {
     Optional<Map<String, Long>> recorded = reuse.rank(recipe, modelReused, rankInputs);
     rankReused = recorded.isPresent();
     return new Step(
-        "rank",
+        Stage.RANK,
         () -> {
           playlists =
               recorded.orElseGet(() -> ranking.run(recipe.week(), model(), recipe.modelVersion()));
@@ -230,7 +231,7 @@ public final class WeeklyPlan {
     Optional<String> priorModel =
         recorded.isPresent() ? Optional.empty() : reuse.backtestModel(recipe);
     return new Step(
-        "evaluate",
+        Stage.EVALUATE,
         () -> {
           metrics =
               recorded
@@ -286,47 +287,45 @@ public final class WeeklyPlan {
   Step gate() {
     verdict = gate.judge(recipe.week(), metrics);
     return new Step(
-        "gate",
+        Stage.GATE,
         () -> {
           LocalDate week = recipe.week();
-          ModelRegistry.Backtested champion =
-              ModelRegistry.Backtested.of(metrics.als(), metrics.popularity());
+          ModelRegistry.Verdict ours =
+              new ModelRegistry.Verdict(
+                  recipe.modelVersion(),
+                  ModelRegistry.Backtested.of(metrics.als(), metrics.popularity()),
+                  verdict.accepted(),
+                  verdict.reason());
           if (challenger.isEmpty()) {
-            registry.judged(
-                week, recipe.modelVersion(), champion, verdict.accepted(), verdict.reason());
+            registry.judged(week, List.of(ours));
             return gateOutcome(recipe, verdict);
           }
-          // The loser is judged first: the week's verdict is the one the gate records last.
           WeekRecipe theirs = challenger.get().recipe();
-          ModelRegistry.Verdict challengerJudged =
+          ModelRegistry.Verdict challengers =
               new ModelRegistry.Verdict(
                   theirs.modelVersion(),
                   ModelRegistry.Backtested.of(
                       challengerMetrics.als(), challengerMetrics.popularity()),
                   challengerWins(),
                   challengerReason());
-          if (challengerWins()) {
-            registry.judged(
-                week,
-                List.of(
-                    new ModelRegistry.Verdict(
-                        recipe.modelVersion(),
-                        champion,
-                        false,
-                        "challenger "
-                            + theirs.modelVersion()
-                            + " served instead: "
-                            + challenge.reason()),
-                    challengerJudged));
-            return gateOutcome(theirs, challengerVerdict);
+          // The loser is judged first: the week's verdict is the one the gate records last.
+          if (!challengerWins()) {
+            registry.judged(week, List.of(challengers, ours));
+            return gateOutcome(recipe, verdict);
           }
           registry.judged(
               week,
               List.of(
-                  challengerJudged,
                   new ModelRegistry.Verdict(
-                      recipe.modelVersion(), champion, verdict.accepted(), verdict.reason())));
-          return gateOutcome(recipe, verdict);
+                      ours.modelVersion(),
+                      ours.metrics(),
+                      false,
+                      "challenger "
+                          + theirs.modelVersion()
+                          + " served instead: "
+                          + challenge.reason()),
+                  challengers));
+          return gateOutcome(theirs, challengerVerdict);
         });
   }
 
@@ -354,7 +353,7 @@ public final class WeeklyPlan {
     String version = theirs.modelVersion();
     boolean kept = reuse.model(theirs, snapshotReused);
     return new Step(
-        "challenger",
+        Stage.CHALLENGER,
         () -> {
           ALSModel trained =
               kept

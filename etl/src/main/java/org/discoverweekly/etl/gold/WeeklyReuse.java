@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.discoverweekly.etl.ops.ModelRegistry;
 import org.discoverweekly.etl.ops.RunHistory;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.storage.Lake;
 
 /**
@@ -56,7 +57,7 @@ public final class WeeklyReuse {
     return force
         ? Optional.empty()
         : history
-            .current("snapshot", recipe.week(), "model_version", recipe.modelVersion())
+            .current(Stage.SNAPSHOT, recipe.week(), "model_version", recipe.modelVersion())
             .map(WeeklyReuse::rowCounts);
   }
 
@@ -84,7 +85,7 @@ public final class WeeklyReuse {
     }
     String version = String.valueOf(lake.latestVersion(GOLD_DISCOVER_WEEKLY));
     return history
-        .current("rank", recipe.week(), RANK_INPUTS, rankInputs)
+        .current(Stage.RANK, recipe.week(), RANK_INPUTS, rankInputs)
         .filter(run -> version.equals(config(run).get(RANKED_VERSION)))
         .map(WeeklyReuse::rowCounts);
   }
@@ -99,7 +100,7 @@ public final class WeeklyReuse {
       return Optional.empty();
     }
     return history
-        .current("evaluate", recipe.week(), "backtest", recipe.backtest())
+        .current(Stage.EVALUATE, recipe.week(), "backtest", recipe.backtest())
         .flatMap(
             run ->
                 Backtest.recorded(
@@ -134,7 +135,7 @@ public final class WeeklyReuse {
         .map(ModelRegistry.Entry::modelVersion)
         .filter(
             version ->
-                history.current("snapshot", prior, "model_version", version).isPresent()
+                history.current(Stage.SNAPSHOT, prior, "model_version", version).isPresent()
                     && models.exists(prior, version));
   }
 

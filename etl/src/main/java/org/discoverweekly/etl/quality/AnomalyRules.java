@@ -34,12 +34,18 @@ public final class AnomalyRules {
       Optional<String> anomaly) {}
 
   /**
+   * A date's metrics, by name, and whether the rules judged them: false when the trailing mean of
+   * its listens is below {@code quality.min-listens} (or 1), its metrics then being recorded only.
+   */
+  public record Judgement(boolean judged, List<Judged> metrics) {}
+
+  /**
    * Every metric of a date, by name, judged against {@code trailing} (the metrics of earlier dates,
    * any order); a metric a trailing date lacks (a quarantine reason it did not have) counts as 0.
    */
-  public static List<Judged> judge(
+  public static Judgement judge(
       Map<String, Double> metrics, List<Map<String, Double>> trailing, QualitySettings rules) {
-    boolean judging = judging(trailing, rules);
+    boolean judging = baseline(LISTENS, trailing).orElse(0) >= Math.max(1, rules.minListens());
     List<Judged> judged = new ArrayList<>();
     // By name, so that a date's anomalies read in one order.
     new TreeMap<>(metrics)
@@ -54,15 +60,7 @@ public final class AnomalyRules {
                       trailing.size(),
                       judging ? broken(metric, value, baseline, rules) : Optional.empty()));
             });
-    return judged;
-  }
-
-  /**
-   * Whether a date is judged against {@code trailing}: the trailing mean of its listens is at least
-   * {@code quality.min-listens} (and at least 1). A date that is not has its metrics recorded only.
-   */
-  public static boolean judging(List<Map<String, Double>> trailing, QualitySettings rules) {
-    return baseline(LISTENS, trailing).orElse(0) >= Math.max(1, rules.minListens());
+    return new Judgement(judging, List.copyOf(judged));
   }
 
   private static OptionalDouble baseline(String metric, List<Map<String, Double>> trailing) {

@@ -27,6 +27,7 @@ import org.apache.spark.sql.RowFactory;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.ListenRules;
 import org.discoverweekly.etl.config.PipelineConfig.QualitySettings;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.quality.AnomalyRules.Judged;
 import org.discoverweekly.etl.storage.Lake;
@@ -38,17 +39,16 @@ import org.slf4j.LoggerFactory;
  * Silver's data-quality check of arrival dates: their metrics ({@link QualityMetrics}) judged in
  * date order against the trailing dates before each ({@link AnomalyRules}), written to {@code
  * ops.data_quality}. A trailing date counts unless it is anomalous and not acknowledged: an
- * acknowledgement ({@code ack}, a run of stage {@value #ACK} in the ledger) covers the anomalies
- * measured before it, and a rerun of silver for the date measures it afresh.
+ * acknowledgement ({@code ack}, a run of stage {@value Stage#ACK} in the ledger) covers the
+ * anomalies measured before it, and a rerun of silver for the date measures it afresh.
  */
 public final class DataQuality {
 
   private static final Logger LOG = LoggerFactory.getLogger(DataQuality.class);
 
   /** The ledger's stage of an acknowledgement of an anomalous date. */
-  public static final String ACK = "ack";
-
   private final Lake lake;
+
   private final QualitySettings settings;
   private final ListenRules rules;
   private final Clock clock;
@@ -60,15 +60,26 @@ public final class DataQuality {
     this.clock = clock;
   }
 
+  /** The lake whose dates this check measures and records. */
+  public Lake lake() {
+    return lake;
+  }
+
   /**
    * One arrival date's metrics as judged; {@code judged} is false when the date had too few
-   * trailing listens to be judged ({@link AnomalyRules#judging}): measured and recorded only.
+   * trailing listens to be judged ({@link AnomalyRules.Judgement}): measured and recorded only.
    */
   public record Verdict(LocalDate date, boolean judged, List<Judged> metrics) {
 
+    /** {@link #quality()} of a date judged and found clean. */
+    public static final String OK = "ok";
+
+    /** {@link #quality()} of a date measured but not judged. */
+    public static final String UNJUDGED = "unjudged";
+
     /** The date's data quality in a word: anomalous, ok, or unjudged. */
     public String quality() {
-      return anomalous() ? StageOutcome.ANOMALOUS : judged ? "ok" : "unjudged";
+      return anomalous() ? StageOutcome.ANOMALOUS : judged ? OK : UNJUDGED;
     }
 
     public boolean anomalous() {
@@ -133,11 +144,8 @@ public final class DataQuality {
           usable.headMap(date, false).descendingMap().values().stream()
               .limit(settings.trailingDates())
               .toList();
-      Verdict verdict =
-          new Verdict(
-              date,
-              AnomalyRules.judging(trailing, settings),
-              AnomalyRules.judge(measured.get(date), trailing, settings));
+      AnomalyRules.Judgement judgement = AnomalyRules.judge(measured.get(date), trailing, settings);
+      Verdict verdict = new Verdict(date, judgement.judged(), judgement.metrics());
       verdicts.put(date, verdict);
       if (!verdict.anomalous()) {
         usable.put(date, measured.get(date));
@@ -284,7 +292,7 @@ public final class DataQuality {
     if (!recorded.anomalies.isEmpty() && lake.exists(OPS_PIPELINE_RUNS)) {
       for (Row ack :
           lake.read(OPS_PIPELINE_RUNS)
-              .filter(col("stage").equalTo(lit(ACK)))
+              .filter(col("stage").equalTo(lit(Stage.ACK)))
               .filter(range)
               .select("date", "finished_at")
               .collectAsList()) {

@@ -61,7 +61,9 @@ public final class ReportPage {
   private static void dates(StringBuilder page, List<DateRow> dates) {
     page.append("<section id=\"dates\"><h2>Listens and quarantined lines per arrival date</h2>\n")
         .append("<p>Listens as silver's data-quality check measured them; anomalous dates are")
-        .append(" marked in red.</p>\n")
+        .append(" marked in red. Quarantined lines are every reason silver.quarantine holds,")
+        .append(" forgotten_user too (lines of users erased on request), which the quarantine")
+        .append(" rate leaves out.</p>\n")
         .append("<canvas id=\"dates-chart\" width=\"1100\" height=\"340\"></canvas>\n")
         .append("<table id=\"dates-table\"><thead><tr><th>date</th><th>listens</th>")
         .append("<th>quarantined</th><th>by reason</th><th>anomaly</th></tr></thead><tbody>\n");

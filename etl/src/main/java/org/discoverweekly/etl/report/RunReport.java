@@ -19,6 +19,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.quality.DataQuality;
 import org.discoverweekly.etl.storage.Lake;
@@ -32,9 +33,6 @@ import scala.collection.JavaConverters;
  */
 public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks) {
 
-  private static final String SILVER = "silver";
-  private static final String PUBLISH = "publish";
-
   /** Weeks the report covers, W included. */
   public static final int WEEKS = 8;
 
@@ -44,7 +42,15 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
    */
   public static final List<String> STAGES =
       List.of(
-          "ingest", SILVER, "snapshot", "train", "rank", "evaluate", "gate", "challenger", PUBLISH);
+          Stage.INGEST,
+          Stage.SILVER,
+          Stage.SNAPSHOT,
+          Stage.TRAIN,
+          Stage.RANK,
+          Stage.EVALUATE,
+          Stage.GATE,
+          Stage.CHALLENGER,
+          Stage.PUBLISH);
 
   /**
    * One arrival date: listens as silver's data-quality check measured them (null when it did not),
@@ -93,8 +99,9 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
     }
   }
 
-  /** The report of {@code week} from {@code lake}, whose anomalies {@code quality} judged. */
-  public static RunReport of(Lake lake, DataQuality quality, LocalDate week) {
+  /** The report of {@code week} from the lake whose anomalies {@code quality} judged. */
+  public static RunReport of(DataQuality quality, LocalDate week) {
+    Lake lake = quality.lake();
     LocalDate from = week.minusWeeks(WEEKS);
     boolean ledger = lake.exists(Table.OPS_PIPELINE_RUNS);
     return new RunReport(
@@ -163,7 +170,7 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
           lake.read(Table.OPS_PIPELINE_RUNS)
               .where(
                   col("stage")
-                      .equalTo(SILVER)
+                      .equalTo(Stage.SILVER)
                       .and(col("status").equalTo(StageOutcome.ANOMALOUS))
                       .and(inRange("date", from, week)))
               .groupBy("date")
@@ -218,7 +225,7 @@ public record RunReport(LocalDate week, List<DateRow> dates, List<WeekRow> weeks
         seconds
             .computeIfAbsent(forWeek, w -> new TreeMap<>())
             .put(row.getString(1), row.getDouble(2) / 1000.0);
-        if (row.getString(1).equals(PUBLISH) && !row.isNullAt(3)) {
+        if (row.getString(1).equals(Stage.PUBLISH) && !row.isNullAt(3)) {
           served.put(forWeek, row.getLong(3));
         }
       }

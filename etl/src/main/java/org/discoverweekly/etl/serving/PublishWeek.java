@@ -26,6 +26,7 @@ import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.Hashes;
 import org.discoverweekly.etl.ops.ModelRegistry;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 import org.discoverweekly.etl.storage.Lake;
@@ -117,7 +118,7 @@ public final class PublishWeek {
     }
 
     return new Step(
-        "publish",
+        Stage.PUBLISH,
         () -> {
           long users = write(playlists(slots));
           FaultPoint.reached(ROWS_WRITTEN, week);

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.discoverweekly.etl.PipelineException;
 import org.discoverweekly.etl.config.PipelineConfig.CassandraSettings;
 import org.discoverweekly.etl.ops.ModelRegistry;
+import org.discoverweekly.etl.ops.Stage;
 import org.discoverweekly.etl.ops.StageOutcome;
 import org.discoverweekly.etl.ops.Step;
 
@@ -57,7 +58,7 @@ public final class RollbackWeek implements AutoCloseable {
     }
     return Optional.of(
         new Step(
-            "rollback",
+            Stage.ROLLBACK,
             () -> {
               published.rollBack(week, clock.instant());
               registry.rolledBack(week, current.modelVersion());

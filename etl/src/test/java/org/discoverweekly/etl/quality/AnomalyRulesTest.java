@@ -25,7 +25,7 @@ class AnomalyRulesTest {
       String metric, double value, List<Map<String, Double>> trailing, QualitySettings rules) {
     Map<String, Double> today = new java.util.HashMap<>(day(10_000, 1000, 0.01));
     today.put(metric, value);
-    return AnomalyRules.judge(today, trailing, rules).stream()
+    return AnomalyRules.judge(today, trailing, rules).metrics().stream()
         .filter(judged -> judged.metric().equals(metric))
         .findFirst()
         .orElseThrow()
@@ -104,9 +104,10 @@ class AnomalyRulesTest {
             Map.of("listens", 10_000.0, "lines", 10.0));
     List<AnomalyRules.Judged> judged =
         AnomalyRules.judge(
-            Map.of("quarantine_rate.unknown_track", 0.5, "lines", 0.0, "late_share", 0.9),
-            trailing,
-            DEFAULTS);
+                Map.of("quarantine_rate.unknown_track", 0.5, "lines", 0.0, "late_share", 0.9),
+                trailing,
+                DEFAULTS)
+            .metrics();
     for (AnomalyRules.Judged metric : judged) {
       assertEquals(Optional.empty(), metric.anomaly(), metric.metric());
       assertEquals(2, metric.trailingDates());

@@ -162,7 +162,7 @@ class DataQualityTest extends SparkTestBase {
     RunLedger ledger =
         new RunLedger(lake, Clock.fixed(Instant.parse("2026-11-20T09:00:00Z"), ZoneOffset.UTC));
     ledger.trackDates(
-        DataQuality.ACK,
+        org.discoverweekly.etl.ops.Stage.ACK,
         List.of(D),
         () ->
             new TreeMap<>(

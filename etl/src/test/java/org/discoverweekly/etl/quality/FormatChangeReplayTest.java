@@ -198,7 +198,7 @@ class FormatChangeReplayTest extends SparkTestBase {
 
   /** The run report's row of {@code date}, as the report of {@code WEEK} reads it. */
   private static RunReport.DateRow reported(LocalDate date) {
-    return RunReport.of(lake, quality(), WEEK).dates().stream()
+    return RunReport.of(quality(), WEEK).dates().stream()
         .filter(row -> row.date().equals(date))
         .findFirst()
         .orElseThrow();

@@ -19,8 +19,12 @@ import org.discoverweekly.etl.CliRun;
 import org.discoverweekly.etl.GeneratedLake;
 import org.discoverweekly.etl.PlaylistLines;
 import org.discoverweekly.etl.SparkTestBase;
+import org.discoverweekly.etl.config.ConfigLoader;
+import org.discoverweekly.etl.config.PipelineConfig;
 import org.discoverweekly.etl.ops.FaultPoint;
 import org.discoverweekly.etl.ops.StageOutcome;
+import org.discoverweekly.etl.quality.DataQuality;
+import org.discoverweekly.etl.report.RunReport;
 import org.discoverweekly.etl.storage.Lake;
 import org.discoverweekly.etl.storage.Table;
 import org.junit.jupiter.api.AfterAll;
@@ -285,6 +289,20 @@ class PublishTest extends SparkTestBase {
               .orderBy(col("started_at").desc())
               .first();
       assertEquals(StageOutcome.FAILED, recorded.getAs("status"));
+      // The run report counts the users each week's last succeeded publish served: for W2 the
+      // republish after rollback, not this failed run, which counted none; the lake's earlier
+      // week, never published, has no count.
+      Map<LocalDate, Long> servedUsers = new java.util.TreeMap<>();
+      PipelineConfig defaults = ConfigLoader.defaults();
+      RunReport.of(
+              new DataQuality(
+                  lake, defaults.quality(), defaults.listens(), java.time.Clock.systemUTC()),
+              W2)
+          .weeks()
+          .stream()
+          .filter(row -> row.servedUsers() != null)
+          .forEach(row -> servedUsers.put(row.week(), row.servedUsers()));
+      assertEquals(Map.of(W1, (long) gold(W1).size(), W2, (long) gold(W2).size()), servedUsers);
 
       node.start();
       String user = gold(W2).keySet().stream().filter(gold(W1)::containsKey).findFirst().get();
