@@ -1,5 +1,6 @@
 """Shared fixtures of the DAG tests: the DAG as Airflow parses it, the application jar, and the
-environment a spark-submit of it needs."""
+environment a spark-submit of it needs; and, at the end of the run, the seconds each slow fixture's
+setup took."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 import sys
 import sysconfig
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,36 @@ os.environ["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(
         "append": True,
     }
 )
+
+
+class FixtureSeconds:
+    """Seconds of each fixture's own setup (the fixtures it asks for are set up before it, and
+    count apart), by name: the cluster's start, the history, the backfill, the DAG's run. pytest's
+    --durations lumps them into the setup of the first test that needs them. A plugin, not hooks
+    of this conftest, whose hooks would miss the session fixtures' setups."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        started = time.monotonic()
+        try:
+            return (yield)
+        finally:
+            name = fixturedef.argname
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.monotonic() - started
+
+    def pytest_terminal_summary(self, terminalreporter):
+        slow = sorted(((s, name) for name, s in self.seconds.items() if s >= 1), reverse=True)
+        if slow:
+            terminalreporter.section("seconds per fixture setup (1 s or more)")
+            for seconds, name in slow:
+                terminalreporter.write_line(f"{seconds:8.1f}  {name}")
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(FixtureSeconds(), "fixture-seconds")
 
 
 @pytest.fixture(scope="session")
